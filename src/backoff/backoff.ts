@@ -1,0 +1,168 @@
+import { type Clock, systemClock } from '../clock.js';
+import { checkKeys, checkNumber, checkOneOf, checkStatus, show } from '../validate.js';
+import {
+  exponentialDelay,
+  initialJitterState,
+  type JitterName,
+  type JitterParams,
+  type JitterState,
+  jitterNames,
+  jitters,
+} from './jitter.js';
+
+/** Per-status backoff parameters: status code → `[base, cap]` in seconds. */
+export type BackoffDict =
+  | Readonly<Record<number, readonly [base: number, cap: number]>>
+  | ReadonlyMap<number, readonly [base: number, cap: number]>;
+
+/** Options of {@link Backoff}. */
+export interface BackoffOptions {
+  /**
+   * Maximum sleep in seconds.
+   * @default 90
+   */
+  cap?: number;
+  /**
+   * Initial sleep in seconds.
+   * @default 0.1
+   */
+  base?: number;
+  /**
+   * `status → [base, cap]`; a status that is absent uses `base` and `cap`.
+   * @default {}
+   */
+  backoffDict?: BackoffDict;
+  /**
+   * Where time, sleeping and randomness come from.
+   * @default systemClock
+   */
+  clock?: Clock;
+  /**
+   * The strategy of {@link Backoff.next}.
+   * @default 'decorrelated'
+   */
+  jitter?: JitterName;
+}
+
+/** Options of the sleeping methods. */
+export interface SleepOptions {
+  /** Aborting it rejects the sleep at once with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+const DEFAULT = 'default';
+
+/**
+ * Utility for jittered backoff (the seed's `orionclient.utils.Backoff`): instantiate it
+ * and call {@link Backoff.sleep} as many times as necessary. It uses the decorrelated
+ * jitter of the AWS Architecture Blog, `min(cap, uniform(base, prev * 3))`, keeping one
+ * state per HTTP status; statuses in `backoffDict` get their own `[base, cap]`.
+ *
+ * One instance is one sequence of retries. The HTTP session does not share it between
+ * requests: it keeps a cursor per request.
+ *
+ * @example
+ * ```ts
+ * const backoff = new Backoff({ backoffDict: { 429: [1, 90] } });
+ * while (!(response = await fetch(url)).ok) await backoff.sleep(response.status);
+ * ```
+ */
+export class Backoff {
+  readonly base: number;
+  readonly cap: number;
+  readonly #dict = new Map<number, JitterParams>();
+  readonly #states = new Map<number | typeof DEFAULT, JitterState>();
+  readonly #clock: Clock;
+  readonly #jitter: JitterName;
+
+  constructor(options?: BackoffOptions) {
+    const o = checkKeys('Backoff options', options, [
+      'cap',
+      'base',
+      'backoffDict',
+      'clock',
+      'jitter',
+    ]);
+    this.base = checkNumber('base', o.base ?? 0.1, { min: 0 });
+    this.cap = checkNumber('cap', o.cap ?? 90, {
+      min: this.base,
+      minText: `\`base\` (${this.base})`,
+    });
+    this.#clock = (o.clock as Clock | undefined) ?? systemClock;
+    this.#jitter = checkOneOf('jitter', o.jitter ?? 'decorrelated', jitterNames);
+    for (const [status, params] of entriesOf(o.backoffDict)) {
+      this.#dict.set(status, params);
+    }
+  }
+
+  /** The `[base, cap]` that applies to `status`. */
+  params(status?: number): JitterParams {
+    if (status === undefined) return { base: this.base, cap: this.cap };
+    return this.#dict.get(checkStatus('status', status)) ?? { base: this.base, cap: this.cap };
+  }
+
+  /** The next delay in seconds for `status` (decorrelated jitter by default); advances that status's state. */
+  next(status?: number): number {
+    const params = this.params(status);
+    const key = status ?? DEFAULT;
+    const state = this.#states.get(key) ?? initialJitterState(params);
+    const [delay, nextState] = jitters[this.#jitter](state, params, () => this.#clock.random());
+    this.#states.set(key, nextState);
+    return delay;
+  }
+
+  /** Sleeps the next delay for `status` and resolves to it (seconds). */
+  async sleep(status?: number, options: SleepOptions = {}): Promise<number> {
+    const delay = this.next(status);
+    await this.#clock.sleep(delay, options.signal);
+    return delay;
+  }
+
+  /** Starts `status`'s sequence over; without a status, every sequence. */
+  reset(status?: number): void {
+    if (status === undefined) this.#states.clear();
+    else this.#states.delete(checkStatus('status', status));
+  }
+
+  /** Exponential sleep based on the number of tries: `min(cap, base * 2 ** tries)`. */
+  exponential(tries: number, status?: number): number {
+    checkNumber('tries', tries, { min: 0, integer: true, infinite: true });
+    return exponentialDelay(tries, this.params(status));
+  }
+
+  /** Sleeps {@link Backoff.exponential} and resolves to it (seconds). */
+  async exponentialSleep(
+    tries: number,
+    status?: number,
+    options: SleepOptions = {},
+  ): Promise<number> {
+    const delay = this.exponential(tries, status);
+    await this.#clock.sleep(delay, options.signal);
+    return delay;
+  }
+}
+
+/** Validates a `backoffDict` (plain object or Map) into `[status, params]` pairs. */
+export function entriesOf(dict: unknown): Array<[number, JitterParams]> {
+  if (dict === undefined) return [];
+  if (dict === null || typeof dict !== 'object') {
+    throw new TypeError(
+      `\`backoffDict\` must be an object or a Map of status → [base, cap], got ${show(dict)}`,
+    );
+  }
+  const entries = dict instanceof Map ? [...dict.entries()] : Object.entries(dict);
+  return entries.map(([key, value]) => {
+    const status = checkStatus('backoffDict key', typeof key === 'string' ? Number(key) : key);
+    if (!Array.isArray(value) || value.length !== 2) {
+      throw new TypeError(
+        `\`backoffDict[${status}]\` must be a [base, cap] pair, got ${show(value)}`,
+      );
+    }
+    const base = checkNumber(`backoffDict[${status}][0]`, value[0], { min: 0 });
+    const cap = checkNumber(`backoffDict[${status}][1]`, value[1], {
+      min: base,
+      minText: `its base (${base})`,
+    });
+    return [status, { base, cap }];
+  });
+}

@@ -1,0 +1,51 @@
+import { type RetryOptions, resolveRetryOptions } from '../retry/policy.js';
+
+/**
+ * The non-interactive profile: the seed's defaults, for batch jobs and services that can
+ * afford to wait out an outage. 10 retries of a transient failure take about 192 s,
+ * a 404 is retried 8 times (about 51 s), a 429 up to 45 times or for an hour.
+ */
+const nonInteractive: RetryOptions = resolveRetryOptions(
+  {
+    base: 0.1,
+    cap: 90,
+    backoffDict: {},
+    retries: 10,
+    statusRetries: { 404: 8, 429: 45 },
+    retryStatuses: [408, 500, 502, 503, 504],
+    retryTimeout: 3600,
+    requestTimeout: 60,
+    maxRetryAfter: Number.POSITIVE_INFINITY,
+    jitter: 'centered',
+  },
+  {} as RetryOptions,
+  'the nonInteractive profile',
+);
+
+/**
+ * The interactive profile: a person is waiting, so every budget is smaller. The last
+ * retry starts within 15 s of the first attempt and no attempt waits more than 10 s for
+ * its headers, so even the worst case ends in about half a minute.
+ */
+const interactive: RetryOptions = resolveRetryOptions(
+  {
+    cap: 5,
+    retries: 3,
+    statusRetries: { 404: 2, 429: 5 },
+    retryTimeout: 15,
+    requestTimeout: 10,
+    maxRetryAfter: 10,
+  },
+  nonInteractive,
+  'the interactive profile',
+);
+
+/** The two built-in profiles, frozen. Defaults are written here and nowhere else. */
+export const profiles: Readonly<{ nonInteractive: RetryOptions; interactive: RetryOptions }> =
+  Object.freeze({
+    nonInteractive,
+    interactive,
+  });
+
+/** The name of a built-in profile. */
+export type ProfileName = keyof typeof profiles;

@@ -1,0 +1,37 @@
+/**
+ * orionclient: Orion Client Utilities for TypeScript.
+ * @module
+ */
+export {
+  Backoff,
+  type BackoffDict,
+  type BackoffOptions,
+  type SleepOptions,
+} from './backoff/backoff.js';
+export {
+  centered,
+  decorrelated,
+  equal,
+  exponentialDelay,
+  full,
+  initialJitterState,
+  type Jitter,
+  type JitterName,
+  type JitterParams,
+  type JitterState,
+  jitterNames,
+  jitters,
+  none,
+} from './backoff/jitter.js';
+export { type Clock, systemClock } from './clock.js';
+export { type ProfileName, profiles } from './http/profiles.js';
+export { type JitterSummary, type PlanOptions, plan, type RetryPlan } from './retry/plan.js';
+export {
+  type Budget,
+  budgetFor,
+  type RetryOptions,
+  resolveRetryOptions,
+  type StopReason,
+  stopReason,
+} from './retry/policy.js';
+export { VirtualClock, type VirtualClockOptions } from './virtual-clock.js';

@@ -1,0 +1,164 @@
+import { entriesOf } from '../backoff/backoff.js';
+import type { JitterName, JitterParams } from '../backoff/jitter.js';
+import { jitterNames } from '../backoff/jitter.js';
+import { checkKeys, checkNumber, checkOneOf, checkStatus, show } from '../validate.js';
+
+/**
+ * A retry policy as plain data. Both built-in profiles are values of this type; every
+ * field can be overridden per session or per call. Times are in seconds.
+ */
+export interface RetryOptions {
+  /** Initial sleep: the n-th retry of a sequence sleeps about `base * 2 ** n`. */
+  readonly base: number;
+  /** Largest sleep between two attempts (not counting a server's `Retry-After`). */
+  readonly cap: number;
+  /** `status → [base, cap]` for statuses that need their own pace. */
+  readonly backoffDict: Readonly<Record<number, readonly [number, number]>>;
+  /** Retries for transient failures: `retryStatuses`, network errors and per-attempt timeouts. */
+  readonly retries: number;
+  /** Statuses with a budget of their own (`404: 8`, `429: 45` in the seed). They are retried too. */
+  readonly statusRetries: Readonly<Record<number, number>>;
+  /** Statuses that are transient failures and spend the `retries` budget. */
+  readonly retryStatuses: readonly number[];
+  /**
+   * Time budget from the first attempt: after a failure, another retry is scheduled only
+   * while less than this has passed (so the last retry may start past it, as in the seed).
+   */
+  readonly retryTimeout: number;
+  /** Per attempt: connecting, sending and waiting for the response headers. Not the body. */
+  readonly requestTimeout: number;
+  /** Longest `Retry-After` the client will wait; a longer one ends the retries at once. */
+  readonly maxRetryAfter: number;
+  /** How sleeps are drawn around the doubling schedule (see `jitters`). */
+  readonly jitter: JitterName;
+}
+
+/** Why a sequence of retries stopped. */
+export type StopReason =
+  | 'retries'
+  | 'retryTimeout'
+  | 'retryAfter'
+  | 'notRetryable'
+  | 'aborted'
+  | 'budget';
+
+/** The keys of {@link RetryOptions}, in documentation order. */
+export const retryOptionKeys = [
+  'base',
+  'cap',
+  'backoffDict',
+  'retries',
+  'statusRetries',
+  'retryStatuses',
+  'retryTimeout',
+  'requestTimeout',
+  'maxRetryAfter',
+  'jitter',
+] as const satisfies ReadonlyArray<keyof RetryOptions>;
+
+/**
+ * Validates `overrides` on top of `defaults` and returns a frozen, complete policy.
+ * Throws `TypeError`/`RangeError` naming the option, the expectation and the value.
+ */
+export function resolveRetryOptions(
+  overrides: Partial<RetryOptions> | undefined,
+  defaults: RetryOptions,
+  what = 'retry options',
+): RetryOptions {
+  const o = checkKeys(what, overrides, retryOptionKeys);
+  const pick = <K extends keyof RetryOptions>(key: K): unknown =>
+    o[key] === undefined ? defaults[key] : o[key];
+  const base = checkNumber('base', pick('base'), { min: 0 });
+  const cap = checkNumber('cap', pick('cap'), { min: base, minText: `\`base\` (${base})` });
+  const count = { min: 0, integer: true, infinite: true };
+  const seconds = { min: 0, infinite: true };
+  return Object.freeze({
+    base,
+    cap,
+    backoffDict: Object.freeze(
+      Object.fromEntries(
+        entriesOf(pick('backoffDict')).map(([s, p]) => [
+          s,
+          Object.freeze([p.base, p.cap] as const),
+        ]),
+      ),
+    ),
+    retries: checkNumber('retries', pick('retries'), count),
+    statusRetries: Object.freeze(statusCounts(pick('statusRetries'))),
+    retryStatuses: Object.freeze(statusList(pick('retryStatuses'))),
+    retryTimeout: checkNumber('retryTimeout', pick('retryTimeout'), seconds),
+    requestTimeout: checkNumber('requestTimeout', pick('requestTimeout'), {
+      min: 0,
+      infinite: true,
+    }),
+    maxRetryAfter: checkNumber('maxRetryAfter', pick('maxRetryAfter'), seconds),
+    jitter: checkOneOf('jitter', pick('jitter'), jitterNames),
+  });
+}
+
+function statusCounts(value: unknown): Record<number, number> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(
+      `\`statusRetries\` must be an object of status → retries, got ${show(value)}`,
+    );
+  }
+  const out: Record<number, number> = {};
+  for (const [key, count] of Object.entries(value)) {
+    const status = checkStatus('statusRetries key', Number(key));
+    out[status] = checkNumber(`statusRetries[${status}]`, count, {
+      min: 0,
+      integer: true,
+      infinite: true,
+    });
+  }
+  return out;
+}
+
+function statusList(value: unknown): number[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(`\`retryStatuses\` must be an array of status codes, got ${show(value)}`);
+  }
+  return value.map((s, i) => checkStatus(`retryStatuses[${i}]`, s));
+}
+
+/** The budget a failure spends: its own status's, or the shared one for transient failures. */
+export interface Budget {
+  /** Counter key: the status when it has its own budget, otherwise `'transient'`. */
+  readonly key: number | 'transient';
+  /** How many retries that counter allows. */
+  readonly limit: number;
+  /** The backoff parameters for the sleeps of this counter. */
+  readonly params: JitterParams;
+}
+
+/**
+ * Which budget a failure spends, or `undefined` when it is not retried at all.
+ * `status` is an HTTP status, or `undefined` for a network error or a per-attempt timeout.
+ */
+export function budgetFor(policy: RetryOptions, status: number | undefined): Budget | undefined {
+  const own = status === undefined ? undefined : policy.statusRetries[status];
+  if (status !== undefined && own === undefined && !policy.retryStatuses.includes(status))
+    return undefined;
+  const pair = status === undefined ? undefined : policy.backoffDict[status];
+  const params = pair ? { base: pair[0], cap: pair[1] } : { base: policy.base, cap: policy.cap };
+  return own === undefined
+    ? { key: 'transient', limit: policy.retries, params }
+    : { key: status!, limit: own, params };
+}
+
+/**
+ * The seed's stopping rule: after a failure, one more retry is scheduled while the
+ * counter has retries left and less than `retryTimeout` has passed since the first
+ * attempt ("rounding up", so the last retry may start past `retryTimeout`).
+ * Returns why to stop, or `undefined` to retry.
+ */
+export function stopReason(
+  used: number,
+  limit: number,
+  elapsed: number,
+  retryTimeout: number,
+): StopReason | undefined {
+  if (used >= limit) return 'retries';
+  if (elapsed >= retryTimeout) return 'retryTimeout';
+  return undefined;
+}

@@ -1,0 +1,10 @@
+/**
+ * `orionclient/utils`: the seed's `orionclient.utils` module.
+ * @module
+ */
+export {
+  Backoff,
+  type BackoffDict,
+  type BackoffOptions,
+  type SleepOptions,
+} from './backoff/backoff.js';

@@ -1,0 +1,123 @@
+/**
+ * Option validation shared by every public constructor: each failure names the option,
+ * what was expected and what was given, so a typo is found from the message alone.
+ */
+
+/** Renders a value for an error message without dumping large or sensitive objects. */
+export function show(value: unknown): string {
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'object') return `an object`;
+  return String(value);
+}
+
+export interface NumberRule {
+  /** Smallest allowed value (inclusive). */
+  min?: number;
+  /** Largest allowed value (inclusive). */
+  max?: number;
+  /** Text for the lower bound when it comes from another option, e.g. "`base` (0.1)". */
+  minText?: string;
+  integer?: boolean;
+  /** Allow `Infinity` (for budgets that may be unlimited). */
+  infinite?: boolean;
+}
+
+/** Checks one numeric option and returns it. */
+export function checkNumber(name: string, value: unknown, rule: NumberRule = {}): number {
+  if (typeof value !== 'number') {
+    throw new TypeError(`\`${name}\` must be a number, got ${show(value)} (${typeof value})`);
+  }
+  const { min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY } = rule;
+  const kind = rule.integer ? 'an integer' : rule.infinite ? 'a number' : 'a finite number';
+  const bounds: string[] = [];
+  if (min > Number.NEGATIVE_INFINITY) bounds.push(`>= ${rule.minText ?? min}`);
+  if (max < Number.POSITIVE_INFINITY) bounds.push(`<= ${max}`);
+  const expected = `\`${name}\` must be ${kind}${bounds.length ? ` ${bounds.join(' and ')}` : ''}`;
+  const finiteOk =
+    Number.isFinite(value) || (rule.infinite === true && value === Number.POSITIVE_INFINITY);
+  const integerOk = !rule.integer || Number.isInteger(value) || value === Number.POSITIVE_INFINITY;
+  if (!finiteOk || !integerOk || value < min || value > max) {
+    throw new RangeError(`${expected}, got ${show(value)}`);
+  }
+  return value;
+}
+
+/** An HTTP status code: an integer in 100–599. */
+export function checkStatus(name: string, value: unknown): number {
+  if (typeof value === 'string' && /^\d{3}$/.test(value)) return checkStatus(name, Number(value));
+  if (typeof value !== 'number') {
+    throw new TypeError(
+      `\`${name}\` must be an HTTP status code, got ${show(value)} (${typeof value})`,
+    );
+  }
+  if (!Number.isInteger(value) || value < 100 || value > 599) {
+    throw new RangeError(
+      `\`${name}\` must be an HTTP status code (an integer 100–599), got ${show(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Rejects an options object that is not a plain object, or that has keys nobody reads. */
+export function checkKeys(
+  what: string,
+  options: unknown,
+  allowed: readonly string[],
+): Record<string, unknown> {
+  if (options === undefined) return {};
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new TypeError(`${what} must be an object, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) {
+      const hint = closest(key, allowed);
+      throw new TypeError(
+        `Unknown option \`${key}\` in ${what}${hint ? `; did you mean \`${hint}\`?` : ''} (known: ${allowed.join(', ')})`,
+      );
+    }
+  }
+  return options as Record<string, unknown>;
+}
+
+/** Checks that a value is one of a fixed list of strings. */
+export function checkOneOf<T extends string>(
+  name: string,
+  value: unknown,
+  choices: readonly T[],
+): T {
+  if (typeof value !== 'string' || !choices.includes(value as T)) {
+    const error = typeof value === 'string' ? RangeError : TypeError;
+    throw new error(
+      `\`${name}\` must be one of ${choices.map((c) => `"${c}"`).join(', ')}, got ${show(value)}`,
+    );
+  }
+  return value as T;
+}
+
+function closest(key: string, allowed: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of allowed) {
+    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
