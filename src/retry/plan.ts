@@ -15,10 +15,10 @@ import {
 /** Options of {@link plan}: a status, a profile, and any policy field to override. */
 export interface PlanOptions extends Partial<RetryOptions> {
   /**
-   * The failing status to plan for; omit it for a network error or timeout.
+   * The failing status to plan for; `null` for a network error or timeout.
    * @default 503
    */
-  status?: number;
+  status?: number | null;
   /**
    * The profile the overrides apply to.
    * @default 'nonInteractive'

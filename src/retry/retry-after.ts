@@ -1,0 +1,298 @@
+/**
+ * Server hints about when to retry: `retry-after-ms`, `Retry-After` (RFC 9110 §10.2.3)
+ * and the IETF RateLimit fields. Pure: the current time is a parameter, nothing throws on
+ * header input, and every result is a finite number of seconds in `[0, max]`.
+ */
+import { checkKeys, checkNumber } from '../validate.js';
+
+/** A delay the server asked for, and which header said so. */
+export interface RetryAfterHint {
+  /** Seconds to wait, finite, in `[0, max]`; may be fractional. */
+  readonly seconds: number;
+  /** `retry-after-ms` also covers `x-ms-retry-after-ms`; `ratelimit` covers every RateLimit field. */
+  readonly source: 'retry-after-ms' | 'retry-after' | 'ratelimit';
+}
+
+/**
+ * Response headers: a fetch `Headers` (or anything with `get(name)`), or a plain object
+ * such as node's `IncomingHttpHeaders`, whose keys are matched case-insensitively.
+ */
+export type HeadersLike =
+  | { get(name: string): string | null }
+  | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** Options of {@link parseRetryAfter} and {@link parseRetryAfterValue}. */
+export interface RetryAfterOptions {
+  /**
+   * Longest delay returned, in seconds; a larger hint is clamped to it (a hostile or broken
+   * server cannot make the client sleep for days). Must be finite and >= 0.
+   * @default 21600 (6 hours, as urllib3's `retry_after_max`)
+   */
+  readonly max?: number;
+}
+
+/** The default of {@link RetryAfterOptions.max}: 6 hours. */
+export const DEFAULT_MAX_RETRY_AFTER = 21_600;
+
+/** Epoch-second values this large in a reset field are timestamps, not delays (2001-09-09). */
+const EPOCH_THRESHOLD = 1e9;
+
+/**
+ * The delay the server asked for, or `undefined` when no header gives a valid one.
+ *
+ * Precedence: `retry-after-ms`, then `x-ms-retry-after-ms` (milliseconds, as Azure
+ * sends them), then `Retry-After` (see {@link parseRetryAfterValue}), then the RateLimit
+ * fields, which the IETF draft ranks below `Retry-After`: `RateLimit: "p";r=0;t=30`
+ * (the largest `t` among members whose remaining `r` is 0; the draft-07 dictionary
+ * `remaining=0, reset=30` also works), then `RateLimit-Reset` and `X-RateLimit-Reset`
+ * (delta seconds, or epoch seconds when >= 1e9), which count only when the matching
+ * `…-Remaining` field is absent or 0. A header with an invalid value is skipped, so the
+ * next one in line may answer. When a field repeats, the largest valid value wins.
+ *
+ * @param nowMs The current time in epoch milliseconds, for HTTP-dates and epoch resets.
+ * @throws {TypeError | RangeError} only for a bad `nowMs` or `options`, never for headers.
+ * @example
+ * parseRetryAfter(response.headers, Date.now()); // { seconds: 120, source: 'retry-after' }
+ */
+export function parseRetryAfter(
+  headers: HeadersLike,
+  nowMs: number,
+  options?: RetryAfterOptions,
+): RetryAfterHint | undefined {
+  const max = checkOptions(nowMs, options);
+  const read = reader(headers);
+  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const ms = largest(read(name), parseDelta);
+    if (ms !== undefined) return hint(ms / 1000, 'retry-after-ms', max);
+  }
+  const retryAfter = largest(read('retry-after'), (v) => retryAfterList(v, nowMs));
+  if (retryAfter !== undefined) return hint(retryAfter, 'retry-after', max);
+  const rateLimit = largest(read('ratelimit'), rateLimitField);
+  if (rateLimit !== undefined) return hint(rateLimit, 'ratelimit', max);
+  for (const prefix of ['ratelimit', 'x-ratelimit']) {
+    const remaining = largest(read(`${prefix}-remaining`), parseDelta);
+    if (remaining !== undefined && remaining > 0) continue;
+    const reset = largest(read(`${prefix}-reset`), parseDelta);
+    if (reset === undefined) continue;
+    const seconds = reset >= EPOCH_THRESHOLD ? reset - nowMs / 1000 : reset;
+    return hint(seconds, 'ratelimit', max);
+  }
+  return undefined;
+}
+
+/**
+ * Seconds to wait for one `Retry-After` value, or `undefined` when it is not valid.
+ *
+ * Accepted: delta-seconds (`120`; RFC 9110 allows digits only, non-negative decimals
+ * such as `1.5` are accepted too; signs, exponents, hex and anything else are not), and
+ * an HTTP-date in each of the three RFC 9110 forms: IMF-fixdate
+ * `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT` (a two-digit
+ * year more than 50 years ahead of `nowMs` is taken from the previous century) and
+ * asctime `Sun Nov  6 08:49:37 1994`. Leniencies: surrounding spaces and tabs, any
+ * letter case in names, a one-digit day; the day name must be a real one but need not
+ * match the date (as in browsers). Impossible dates (`Feb 30`, `25:00:00`) are invalid.
+ * A date in the past gives 0; a huge value is clamped to `max`.
+ *
+ * @example
+ * parseRetryAfterValue('Sun, 06 Nov 1994 08:49:37 GMT', Date.UTC(1994, 10, 6, 8, 49, 7)); // 30
+ */
+export function parseRetryAfterValue(
+  value: string,
+  nowMs: number,
+  options?: RetryAfterOptions,
+): number | undefined {
+  const max = checkOptions(nowMs, options);
+  const seconds = typeof value === 'string' ? retryAfterSingle(value, nowMs) : undefined;
+  return seconds === undefined ? undefined : clamp(seconds, max);
+}
+
+function checkOptions(nowMs: number, options: RetryAfterOptions | undefined): number {
+  checkNumber('nowMs', nowMs);
+  const o = checkKeys('Retry-After options', options, ['max']);
+  return o.max === undefined ? DEFAULT_MAX_RETRY_AFTER : checkNumber('max', o.max, { min: 0 });
+}
+
+function hint(seconds: number, source: RetryAfterHint['source'], max: number): RetryAfterHint {
+  return { seconds: clamp(seconds, max), source };
+}
+
+function clamp(seconds: number, max: number): number {
+  // NaN cannot reach here, but a clamp that lets it through would be a trap for later edits.
+  if (!(seconds > 0)) return 0;
+  return Math.min(seconds, max);
+}
+
+/** Every value of one field, whatever the container; never throws. */
+function reader(headers: HeadersLike): (name: string) => string[] {
+  return (name) => {
+    try {
+      if (headers === null || typeof headers !== 'object') return [];
+      if (typeof (headers as { get?: unknown }).get === 'function') {
+        const value = (headers as { get(name: string): unknown }).get(name);
+        return typeof value === 'string' ? [value] : [];
+      }
+      const out: string[] = [];
+      for (const [key, value] of Object.entries(headers)) {
+        if (key.toLowerCase() !== name) continue;
+        if (typeof value === 'string') out.push(value);
+        else if (Array.isArray(value)) out.push(...value.filter((v) => typeof v === 'string'));
+      }
+      return out;
+    } catch {
+      return [];
+    }
+  };
+}
+
+function largest(values: string[], parse: (value: string) => number | undefined) {
+  let best: number | undefined;
+  for (const value of values) {
+    const n = parse(value);
+    if (n !== undefined && (best === undefined || n > best)) best = n;
+  }
+  return best;
+}
+
+const OWS = /^[ \t]+|[ \t]+$/g;
+const DELTA = /^\d+(?:\.\d+)?$/;
+
+/** A non-negative decimal number (may be Infinity for absurdly long digit strings). */
+function parseDelta(value: string): number | undefined {
+  const text = value.replace(OWS, '');
+  return DELTA.test(text) ? Number(text) : undefined;
+}
+
+function retryAfterSingle(value: string, nowMs: number): number | undefined {
+  const delta = parseDelta(value);
+  if (delta !== undefined) return delta;
+  const date = parseHttpDate(value.replace(OWS, ''), nowMs);
+  return date === undefined ? undefined : (date - nowMs) / 1000;
+}
+
+/**
+ * A repeated field reaches `Headers.get` joined with ", ", and HTTP-dates contain a comma
+ * themselves, so when the whole value is invalid, read it as a list member by member.
+ */
+function retryAfterList(value: string, nowMs: number): number | undefined {
+  const whole = retryAfterSingle(value, nowMs);
+  if (whole !== undefined) return whole;
+  const parts = value.split(',');
+  let best: number | undefined;
+  for (let i = 0; i < parts.length; i++) {
+    // A member is either one part (delta, asctime) or a day name plus the rest of a date.
+    const one = retryAfterSingle(parts[i]!, nowMs);
+    const two =
+      one === undefined && i + 1 < parts.length
+        ? retryAfterSingle(`${parts[i]!.replace(OWS, '')},${parts[i + 1]}`, nowMs)
+        : undefined;
+    if (one === undefined && two === undefined) return undefined;
+    if (two !== undefined) i++;
+    const n = (one ?? two)!;
+    if (best === undefined || n > best) best = n;
+  }
+  return best;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const LONG_DAYS = DAYS.map(
+  (d) => `${d}${['', 'n', 's', 'nes', 'rs', '', 'ur'][DAYS.indexOf(d)]}day`,
+);
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+const IMF = new RegExp(`^([a-z]{3}), (\\d{1,2}) ([a-z]{3}) (\\d{4}) ${TIME} gmt$`, 'i');
+const RFC850 = new RegExp(`^([a-z]{6,9}), (\\d{1,2})-([a-z]{3})-(\\d{2}) ${TIME} gmt$`, 'i');
+const ASCTIME = new RegExp(`^([a-z]{3}) ([a-z]{3}) (\\d{2}| ?\\d) ${TIME} (\\d{4})$`, 'i');
+
+/** Epoch milliseconds of an HTTP-date in any of the three forms, or `undefined`. */
+function parseHttpDate(text: string, nowMs: number): number | undefined {
+  let m = IMF.exec(text);
+  if (m) return dateMs(m[1]!, DAYS, m[4]!, m[3]!, m[2]!, m[5]!, m[6]!, m[7]!);
+  m = ASCTIME.exec(text);
+  if (m) return dateMs(m[1]!, DAYS, m[7]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]!);
+  m = RFC850.exec(text);
+  if (!m) return undefined;
+  // RFC 9110 §5.6.7: a two-digit year that looks more than 50 years ahead is in the past.
+  const now = new Date(nowMs);
+  const limit = new Date(nowMs).setUTCFullYear(now.getUTCFullYear() + 50);
+  const century = Math.floor(now.getUTCFullYear() / 100) * 100;
+  for (const year of [century + 100, century, century - 100]) {
+    const y = String(year + Number(m[4]));
+    const ms = dateMs(m[1]!, LONG_DAYS, y, m[3]!, m[2]!, m[5]!, m[6]!, m[7]!);
+    if (ms === undefined) return undefined;
+    if (ms <= limit) return ms;
+  }
+  return undefined;
+}
+
+function dateMs(
+  dayName: string,
+  dayNames: readonly string[],
+  yearText: string,
+  monthName: string,
+  dayText: string,
+  ...hms: string[]
+): number | undefined {
+  if (!dayNames.includes(dayName.toLowerCase())) return undefined;
+  const month = MONTHS.indexOf(monthName.toLowerCase());
+  const [year, day, hour, minute, second] = [yearText, dayText, ...hms].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(2000, month + 1, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const lastDay = month === 1 ? (leap ? 29 : 28) : daysInMonth;
+  if (month < 0 || day < 1 || day > lastDay || hour > 23 || minute > 59 || second > 60) {
+    return undefined;
+  }
+  // Date.UTC maps years 0–99 to 19xx; setUTCFullYear does not. A leap second (60) rolls over.
+  const date = new Date(Date.UTC(2000, month, day, hour, minute, second));
+  return date.setUTCFullYear(year);
+}
+
+/**
+ * The RateLimit structured field (draft-ietf-httpapi-ratelimit-headers): a list of
+ * `policy;r=…;t=…` items. Also reads the older dictionary `limit=…, remaining=…, reset=…`.
+ */
+function rateLimitField(value: string): number | undefined {
+  let best: number | undefined;
+  const dictionary: Record<string, number> = {};
+  for (const member of splitOutsideQuotes(value, ',')) {
+    const [item = '', ...params] = splitOutsideQuotes(member, ';');
+    const pair = /^([a-z*][a-z0-9_.*-]*)=(\d{1,15})$/.exec(item.replace(OWS, ''));
+    if (pair && params.length === 0) {
+      dictionary[pair[1]!] = Number(pair[2]);
+      continue;
+    }
+    const p: Record<string, number> = {};
+    for (const param of params) {
+      const kv = /^([a-z*][a-z0-9_.*-]*)=(-?\d{1,15})$/.exec(param.replace(OWS, ''));
+      if (kv) p[kv[1]!] = Number(kv[2]);
+    }
+    if (p.r !== undefined && p.t !== undefined && p.r <= 0 && p.t >= 0) {
+      if (best === undefined || p.t > best) best = p.t;
+    }
+  }
+  const { remaining, reset } = dictionary;
+  if (best === undefined && remaining === 0 && reset !== undefined) best = reset;
+  return best;
+}
+
+function splitOutsideQuotes(text: string, separator: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\' && quoted) i++;
+    else if (c === '"') quoted = !quoted;
+    else if (c === separator && !quoted) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}

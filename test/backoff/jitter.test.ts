@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import {
+  centered,
+  decorrelated,
+  equal,
+  exponentialDelay,
+  full,
+  initialJitterState,
+  type Jitter,
+  jitters,
+  none,
+} from '../../src/backoff/jitter.js';
+import { VirtualClock } from '../../src/virtual-clock.js';
+
+const seed = { base: 0.1, cap: 90 };
+
+function draw(jitter: Jitter, n: number, random: () => number, params = seed): number[] {
+  let state = initialJitterState(params);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const [delay, next] = jitter(state, params, random);
+    out.push(delay);
+    state = next;
+  }
+  return out;
+}
+
+describe('jitter strategies', () => {
+  it('none is the seed doubling: 0.2 + 0.4 + … + 90 = 192.2', () => {
+    const delays = draw(none, 10, () => 0.5);
+    expect(delays.map((d) => Math.round(d * 10) / 10)).toEqual([
+      0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90,
+    ]);
+    expect(delays.reduce((a, b) => a + b)).toBeCloseTo(192.2, 9);
+  });
+
+  it('full draws from [0, v], equal from [v/2, v]', () => {
+    expect(draw(full, 3, () => 0)).toEqual([0, 0, 0]);
+    expect(draw(full, 3, () => 0.5)).toEqual([0.1, 0.2, 0.4]);
+    expect(draw(equal, 3, () => 0)).toEqual([0.1, 0.2, 0.4]);
+  });
+
+  it('centered stays within [2/3 v, min(cap, 4/3 v)] and never exceeds the cap', () => {
+    const clock = new VirtualClock({ seed: 11 });
+    for (let run = 0; run < 200; run++) {
+      draw(centered, 45, () => clock.random()).forEach((d, i) => {
+        const v = exponentialDelay(i + 1, seed);
+        expect(d).toBeGreaterThanOrEqual((2 / 3) * v - 1e-12);
+        expect(d).toBeLessThanOrEqual(Math.min(90, (4 / 3) * v));
+      });
+    }
+  });
+
+  it('centered keeps the seed windows in expectation within 25 % (192.2 s, 51.0 s, 3342.2 s)', () => {
+    const clock = new VirtualClock({ seed: 2 });
+    const mean = (n: number) => {
+      let sum = 0;
+      for (let run = 0; run < 4000; run++)
+        sum += draw(centered, n, () => clock.random()).reduce((a, b) => a + b);
+      return sum / 4000;
+    };
+    expect(Math.abs(mean(10) / 192.2 - 1)).toBeLessThan(0.25);
+    expect(Math.abs(mean(8) / 51.0 - 1)).toBeLessThan(0.25);
+    expect(Math.abs(mean(45) / 3342.2 - 1)).toBeLessThan(0.25);
+  });
+
+  it('decorrelated sticks at the cap: two thirds of the sleeps after a capped one, about a quarter of late sleeps', () => {
+    const clock = new VirtualClock({ seed: 4 });
+    let atCap = 0;
+    let afterCap = 0;
+    let all = 0;
+    let capped = 0;
+    for (let run = 0; run < 2000; run++) {
+      const delays = draw(decorrelated, 45, () => clock.random());
+      delays.forEach((d, i) => {
+        if (i >= 20) {
+          all++;
+          if (d === 90) capped++;
+        }
+        if (i > 0 && delays[i - 1] === 90) {
+          afterCap++;
+          if (d === 90) atCap++;
+        }
+      });
+    }
+    expect(atCap / afterCap).toBeCloseTo(2 / 3, 1);
+    expect(capped / all).toBeGreaterThan(0.15);
+    expect(capped / all).toBeLessThan(0.35);
+  });
+
+  it('decorrelated grows about 1.1× per sleep at the median, far below doubling', () => {
+    const clock = new VirtualClock({ seed: 8 });
+    const totals = Array.from({ length: 4001 }, () =>
+      draw(decorrelated, 10, () => clock.random()).reduce((a, b) => a + b),
+    ).sort((a, b) => a - b);
+    const median = totals[2000]!;
+    expect(median).toBeGreaterThan(8);
+    expect(median).toBeLessThan(30);
+  });
+
+  it('every strategy is a pure function of its inputs', () => {
+    for (const jitter of Object.values(jitters)) {
+      const state = { attempt: 3, prev: 0.7 };
+      expect(jitter(state, seed, () => 0.42)).toEqual(jitter(state, seed, () => 0.42));
+      expect(state).toEqual({ attempt: 3, prev: 0.7 });
+    }
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { plan } from '../../src/retry/plan.js';
+
+// Expected numbers are the seed's own arithmetic (seed/orionclient-utils.txt).
+describe('plan() reproduces the seed', () => {
+  it('"10 attempts will be made in about 192 seconds": 0.2 + 0.4 + … + 51.2 + 90 = 192.2', () => {
+    const p = plan();
+    expect(p.retries).toBe(10);
+    expect(p.delays).toEqual([0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90]);
+    expect(p.total).toBe(192.2);
+    expect(p.stop).toBe('retries');
+    expect(p.cumulative.at(-1)).toBe(192.2);
+  });
+
+  it('"A 404 Not Found error will be retried 8 times, or 51 seconds"', () => {
+    const p = plan({ status: 404 });
+    expect(p.retries).toBe(8);
+    expect(p.total).toBe(51);
+  });
+
+  it('"A 429 … retried up to 45 times or an hour": 10 doubling sleeps then 35 at the 90 s cap', () => {
+    const p = plan({ status: 429 });
+    expect(p.retries).toBe(45);
+    expect(p.total).toBe(192.2 + 35 * 90);
+    expect(p.total).toBeLessThan(3600);
+    expect(p.stop).toBe('retries');
+  });
+
+  it('"to retry only 300 seconds … 192 seconds for the first 10, 108 left, 2 more (rounding up)"', () => {
+    const p = plan({ status: 429, retryTimeout: 300 });
+    expect(p.retries).toBe(12);
+    expect(p.cumulative[10]).toBe(282.2);
+    expect(p.cumulative[11]).toBe(372.2);
+    expect(p.stop).toBe('retryTimeout');
+  });
+
+  it('plans a network error with the transient budget and a non-retryable status with none', () => {
+    expect(plan({ status: null }).retries).toBe(10);
+    const p400 = plan({ status: 400 });
+    expect(p400.retries).toBe(0);
+    expect(p400.stop).toBe('notRetryable');
+  });
+
+  it('plans the interactive profile with fewer retries and a shorter window', () => {
+    const p = plan({ profile: 'interactive' });
+    expect(p.retries).toBeLessThan(10);
+    expect(p.total).toBeLessThan(30);
+  });
+
+  it('samples the jittered total with a seed, reproducibly', () => {
+    const a = plan({ samples: 2000, seed: 3 });
+    const b = plan({ samples: 2000, seed: 3 });
+    expect(a.jittered).toEqual(b.jittered);
+    const j = a.jittered!;
+    expect(j.p5).toBeLessThanOrEqual(j.median);
+    expect(j.median).toBeLessThanOrEqual(j.p95);
+    expect(Math.abs(j.mean / 192.2 - 1)).toBeLessThan(0.25);
+    const aws = plan({ samples: 2000, jitter: 'decorrelated' }).jittered!;
+    expect(aws.median).toBeLessThan(40); // far below the seed's 192.2 s
+  });
+
+  it('rejects bad options naming them', () => {
+    expect(() => plan({ status: 42 })).toThrow(/`status`.*42/);
+    expect(() => plan({ retryTimeout: -1 })).toThrow(/`retryTimeout`/);
+    expect(() => plan({ profile: 'batch' as never })).toThrow(/`profile` must be one of/);
+    expect(() => plan({ samples: 0.5 })).toThrow(/`samples`/);
+    expect(() =>
+      plan({ retries: Number.POSITIVE_INFINITY, retryTimeout: Number.POSITIVE_INFINITY }),
+    ).toThrow(/never end/);
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { profiles } from '../../src/http/profiles.js';
+import { budgetFor, resolveRetryOptions, stopReason } from '../../src/retry/policy.js';
+
+describe('profiles', () => {
+  it('non-interactive holds the seed defaults', () => {
+    const p = profiles.nonInteractive;
+    expect(p.base).toBe(0.1);
+    expect(p.cap).toBe(90);
+    expect(p.retries).toBe(10);
+    expect(p.statusRetries).toEqual({ 404: 8, 429: 45 });
+    expect(p.retryStatuses).toEqual([408, 500, 502, 503, 504]);
+    expect(p.retryTimeout).toBe(3600);
+  });
+
+  it('interactive has a smaller budget on every field', () => {
+    const i = profiles.interactive;
+    const n = profiles.nonInteractive;
+    for (const key of [
+      'cap',
+      'retries',
+      'retryTimeout',
+      'requestTimeout',
+      'maxRetryAfter',
+    ] as const) {
+      expect(i[key], key).toBeLessThan(n[key]);
+    }
+    for (const [status, count] of Object.entries(n.statusRetries)) {
+      expect(i.statusRetries[Number(status)], `statusRetries[${status}]`).toBeLessThan(count);
+    }
+  });
+
+  it('are frozen, down to their nested values', () => {
+    expect(Object.isFrozen(profiles)).toBe(true);
+    expect(Object.isFrozen(profiles.nonInteractive)).toBe(true);
+    expect(Object.isFrozen(profiles.nonInteractive.statusRetries)).toBe(true);
+    expect(Object.isFrozen(profiles.nonInteractive.retryStatuses)).toBe(true);
+  });
+});
+
+describe('budgetFor', () => {
+  const p = profiles.nonInteractive;
+  it('gives 429 and 404 their own counters and 5xx, 408 and network errors the transient one', () => {
+    expect(budgetFor(p, 429)).toMatchObject({ key: 429, limit: 45 });
+    expect(budgetFor(p, 404)).toMatchObject({ key: 404, limit: 8 });
+    expect(budgetFor(p, 503)).toMatchObject({ key: 'transient', limit: 10 });
+    expect(budgetFor(p, 408)).toMatchObject({ key: 'transient', limit: 10 });
+    expect(budgetFor(p, undefined)).toMatchObject({ key: 'transient', limit: 10 });
+    expect(budgetFor(p, 400)).toBeUndefined();
+    expect(budgetFor(p, 501)).toBeUndefined();
+  });
+
+  it('uses backoffDict parameters for their status', () => {
+    const q = resolveRetryOptions({ backoffDict: { 429: [1, 30] } }, p);
+    expect(budgetFor(q, 429)?.params).toEqual({ base: 1, cap: 30 });
+    expect(budgetFor(q, 503)?.params).toEqual({ base: 0.1, cap: 90 });
+  });
+});
+
+describe('stopReason', () => {
+  it('retries while budget remains and the elapsed time is under retryTimeout', () => {
+    expect(stopReason(0, 10, 0, 3600)).toBeUndefined();
+    expect(stopReason(10, 10, 0, 3600)).toBe('retries');
+    expect(stopReason(3, 10, 300, 300)).toBe('retryTimeout');
+    expect(stopReason(3, 10, 299.9, 300)).toBeUndefined();
+  });
+});
+
+describe('resolveRetryOptions validation', () => {
+  const base = profiles.nonInteractive;
+  const cases: Array<[string, Record<string, unknown>, ErrorConstructor, RegExp]> = [
+    ['negative retries', { retries: -1 }, RangeError, /`retries` must be an integer >= 0, got -1/],
+    ['fractional retries', { retries: 2.5 }, RangeError, /`retries`/],
+    ['string retries', { retries: '3' }, TypeError, /`retries` must be a number, got "3"/],
+    ['NaN retryTimeout', { retryTimeout: Number.NaN }, RangeError, /`retryTimeout`/],
+    ['negative requestTimeout', { requestTimeout: -5 }, RangeError, /`requestTimeout`/],
+    ['negative maxRetryAfter', { maxRetryAfter: -1 }, RangeError, /`maxRetryAfter`/],
+    ['cap below base', { base: 1, cap: 0.5 }, RangeError, /`cap`.*`base` \(1\)/],
+    [
+      'a statusRetries key that is not a status',
+      { statusRetries: { 42: 1 } },
+      RangeError,
+      /statusRetries key/,
+    ],
+    [
+      'a negative statusRetries count',
+      { statusRetries: { 429: -1 } },
+      RangeError,
+      /`statusRetries\[429\]`/,
+    ],
+    ['retryStatuses that is not an array', { retryStatuses: 503 }, TypeError, /`retryStatuses`/],
+    [
+      'a bad entry in retryStatuses',
+      { retryStatuses: [503, 'x'] },
+      TypeError,
+      /`retryStatuses\[1\]`/,
+    ],
+    ['an unknown jitter', { jitter: 'wild' }, RangeError, /`jitter`/],
+    ['an unknown key', { retrys: 3 }, TypeError, /Unknown option `retrys`.*did you mean `retries`/],
+  ];
+  for (const [name, overrides, type, message] of cases) {
+    it(`rejects ${name} with a ${type.name} naming the option`, () => {
+      expect(() => resolveRetryOptions(overrides as never, base)).toThrow(type);
+      expect(() => resolveRetryOptions(overrides as never, base)).toThrow(message);
+    });
+  }
+
+  it('accepts Infinity for budgets that may be unlimited', () => {
+    const p = resolveRetryOptions({ retries: Number.POSITIVE_INFINITY, retryTimeout: 60 }, base);
+    expect(p.retries).toBe(Number.POSITIVE_INFINITY);
+  });
+});
