@@ -107,7 +107,8 @@ export function parseRetryAfterValue(
 }
 
 function checkOptions(nowMs: number, options: RetryAfterOptions | undefined): number {
-  checkNumber('nowMs', nowMs);
+  // The range of a JavaScript Date, so date arithmetic cannot produce NaN.
+  checkNumber('nowMs', nowMs, { min: -8.64e15, max: 8.64e15 });
   const o = checkKeys('Retry-After options', options, ['max']);
   return o.max === undefined ? DEFAULT_MAX_RETRY_AFTER : checkNumber('max', o.max, { min: 0 });
 }
@@ -166,6 +167,7 @@ function retryAfterSingle(value: string, nowMs: number): number | undefined {
   const delta = parseDelta(value);
   if (delta !== undefined) return delta;
   const date = parseHttpDate(value.replace(OWS, ''), nowMs);
+  // A date in the past is a hint to retry now: 0 after clamping.
   return date === undefined ? undefined : (date - nowMs) / 1000;
 }
 
@@ -185,19 +187,17 @@ function retryAfterList(value: string, nowMs: number): number | undefined {
       one === undefined && i + 1 < parts.length
         ? retryAfterSingle(`${parts[i]!.replace(OWS, '')},${parts[i + 1]}`, nowMs)
         : undefined;
-    if (one === undefined && two === undefined) return undefined;
     if (two !== undefined) i++;
-    const n = (one ?? two)!;
-    if (best === undefined || n > best) best = n;
+    const n = one ?? two;
+    if (n !== undefined && (best === undefined || n > best)) best = n;
   }
   return best;
 }
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
-const LONG_DAYS = DAYS.map(
-  (d) => `${d}${['', 'n', 's', 'nes', 'rs', '', 'ur'][DAYS.indexOf(d)]}day`,
-);
+const LONG_DAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'];
 const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
 const IMF = new RegExp(`^([a-z]{3}), (\\d{1,2}) ([a-z]{3}) (\\d{4}) ${TIME} gmt$`, 'i');
 const RFC850 = new RegExp(`^([a-z]{6,9}), (\\d{1,2})-([a-z]{3})-(\\d{2}) ${TIME} gmt$`, 'i');
@@ -206,50 +206,46 @@ const ASCTIME = new RegExp(`^([a-z]{3}) ([a-z]{3}) (\\d{2}| ?\\d) ${TIME} (\\d{4
 /** Epoch milliseconds of an HTTP-date in any of the three forms, or `undefined`. */
 function parseHttpDate(text: string, nowMs: number): number | undefined {
   let m = IMF.exec(text);
-  if (m) return dateMs(m[1]!, DAYS, m[4]!, m[3]!, m[2]!, m[5]!, m[6]!, m[7]!);
+  if (m) return isDay(m[1]!, DAYS) ? dateMs(Number(m[4]), m[3]!, m[2]!, m.slice(5)) : undefined;
   m = ASCTIME.exec(text);
-  if (m) return dateMs(m[1]!, DAYS, m[7]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]!);
+  if (m) return isDay(m[1]!, DAYS) ? dateMs(Number(m[7]), m[2]!, m[3]!, m.slice(4)) : undefined;
   m = RFC850.exec(text);
-  if (!m) return undefined;
+  if (!m || !isDay(m[1]!, LONG_DAYS)) return undefined;
   // RFC 9110 §5.6.7: a two-digit year that looks more than 50 years ahead is in the past.
+  // The century is chosen before validation, so 29-Feb-00 is judged in the year it means.
+  const [month, day, time] = [m[3]!, m[2]!, m.slice(5)];
   const now = new Date(nowMs);
   const limit = new Date(nowMs).setUTCFullYear(now.getUTCFullYear() + 50);
-  const century = Math.floor(now.getUTCFullYear() / 100) * 100;
-  for (const year of [century + 100, century, century - 100]) {
-    const y = String(year + Number(m[4]));
-    const ms = dateMs(m[1]!, LONG_DAYS, y, m[3]!, m[2]!, m[5]!, m[6]!, m[7]!);
-    if (ms === undefined) return undefined;
-    if (ms <= limit) return ms;
-  }
-  return undefined;
+  const sameCentury = Math.floor(now.getUTCFullYear() / 100) * 100 + Number(m[4]);
+  const year = [sameCentury + 100, sameCentury, sameCentury - 100].find(
+    (y) => (dateMs(y, month, day, time, false) ?? Number.POSITIVE_INFINITY) <= limit,
+  );
+  return year === undefined ? undefined : dateMs(year, month, day, time);
 }
 
+function isDay(name: string, names: readonly string[]): boolean {
+  return names.includes(name.toLowerCase());
+}
+
+/** Epoch ms of a UTC date; `undefined` if it does not exist (unless `strict` is false). */
 function dateMs(
-  dayName: string,
-  dayNames: readonly string[],
-  yearText: string,
+  year: number,
   monthName: string,
   dayText: string,
-  ...hms: string[]
+  time: readonly (string | undefined)[],
+  strict = true,
 ): number | undefined {
-  if (!dayNames.includes(dayName.toLowerCase())) return undefined;
   const month = MONTHS.indexOf(monthName.toLowerCase());
-  const [year, day, hour, minute, second] = [yearText, dayText, ...hms].map(Number) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
-  const daysInMonth = new Date(Date.UTC(2000, month + 1, 0)).getUTCDate();
+  const day = Number(dayText);
+  const [hour, minute, second] = time.map(Number) as [number, number, number];
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const lastDay = month === 1 ? (leap ? 29 : 28) : daysInMonth;
-  if (month < 0 || day < 1 || day > lastDay || hour > 23 || minute > 59 || second > 60) {
-    return undefined;
-  }
+  const lastDay = month === 1 && leap ? 29 : (MONTH_DAYS[month] ?? 0);
+  const valid =
+    month >= 0 && day >= 1 && day <= lastDay && hour <= 23 && minute <= 59 && second <= 60;
+  if (strict && !valid) return undefined;
   // Date.UTC maps years 0–99 to 19xx; setUTCFullYear does not. A leap second (60) rolls over.
-  const date = new Date(Date.UTC(2000, month, day, hour, minute, second));
-  return date.setUTCFullYear(year);
+  const ms = new Date(Date.UTC(2000, month, day, hour, minute, second)).setUTCFullYear(year);
+  return Number.isFinite(ms) ? ms : undefined;
 }
 
 /**
