@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from './command.js';
+import { type CliIo, exitCodeHelp, exitCodes, UsageError } from './output.js';
+import { schedule } from './schedule.js';
+
+const commands: readonly Command[] = [schedule];
+
+const help = `Usage: orionclient <command> [options]
+
+Retries with jittered backoff and per-status budgets, from the command line.
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(10)}${c.summary}`).join('\n')}
+  help [cmd]  show the help of a command
+
+Options:
+  -h, --help     show this help (or a command's: orionclient <command> --help)
+  -v, --version  print the version
+
+${exitCodeHelp}`;
+
+/** The package's version, read from its package.json (two levels up from src/cli and dist/cli). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return String(pkg.version);
+}
+
+/**
+ * Runs `orionclient` with `argv` (the arguments after the program name) and resolves to
+ * the exit code. Writes only to `io`; never calls `process.exit`.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr.write(`${help}\n`);
+    return exitCodes.usage;
+  }
+  if (name === '-h' || name === '--help') return print(io, help);
+  if (name === '-v' || name === '--version') return print(io, version());
+  if (name === 'help') {
+    const topic = rest[0] === undefined ? undefined : find(rest[0]);
+    if (rest[0] !== undefined && !topic)
+      return usage(io, 'orionclient', `unknown command '${rest[0]}'`, help);
+    return print(io, topic?.help ?? help);
+  }
+  const command = find(name);
+  if (!command) {
+    const what = name.startsWith('-') ? `unknown flag ${name}` : `unknown command '${name}'`;
+    return usage(io, 'orionclient', what, help);
+  }
+  const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (ownArgs.includes('-h') || ownArgs.includes('--help')) return print(io, command.help);
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      return usage(io, `orionclient ${command.name}`, error.message, command.help);
+    }
+    io.stderr.write(`orionclient ${command.name}: ${(error as Error)?.message ?? error}\n`);
+    return exitCodes.failure;
+  }
+}
+
+const find = (name: string) => commands.find((c) => c.name === name);
+
+function print(io: CliIo, text: string): number {
+  io.stdout.write(`${text}\n`);
+  return exitCodes.ok;
+}
+
+function usage(io: CliIo, where: string, message: string, helpText: string): number {
+  io.stderr.write(`${where}: ${message}\n\n${helpText}\n`);
+  return exitCodes.usage;
+}
+
+/**
+ * The process side: real streams, and a signal that aborts on the first Ctrl+C so the
+ * running command can clean up; a second Ctrl+C exits at once.
+ */
+async function runProcess(): Promise<void> {
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(exitCodes.interrupted);
+    controller.abort(new Error('interrupted'));
+  };
+  process.on('SIGINT', onSigint);
+  // A closed pipe (`orionclient schedule | head`) is not an error worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') controller.abort(error);
+    else process.stderr.write(`orionclient: stdout: ${error.message}\n`);
+  });
+  try {
+    const code = await main(process.argv.slice(2), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+      signal: controller.signal,
+    });
+    process.exitCode = code;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function invokedDirectly(): boolean {
+  try {
+    return realpathSync(process.argv[1] ?? '') === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) await runProcess();

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { memoryIo } from './helpers.js';
+
+async function schedule(...args: string[]) {
+  const m = memoryIo();
+  const code = await main(['schedule', ...args], m.io);
+  return { code, stdout: m.stdout(), stderr: m.stderr() };
+}
+
+async function scheduleJson(...args: string[]) {
+  const { code, stdout } = await schedule(...args, '--json');
+  expect(code).toBe(0);
+  return JSON.parse(stdout);
+}
+
+// The numbers below are the seed's ("Orion Client Utilities"), not the code's.
+describe('orionclient schedule, against the seed', () => {
+  it('prints 10 retries in 192.2 s for a transient failure, with the seed sum verbatim', async () => {
+    const { code, stdout, stderr } = await schedule();
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toContain('0.2 + 0.4 + 0.8 + 1.6 + 3.2 + 6.4 + 12.8 + 25.6 + 51.2 + 90 = 192.2');
+    expect(stdout).toContain('10 retries in 192.2 s');
+    expect(stdout).toMatch(/stops: retries/);
+    const rows = stdout.split('\n').filter((l) => /^\s+\d+\s+[\d.]+\s+[\d.]+$/.test(l));
+    expect(rows).toHaveLength(10);
+    expect(rows[9]?.trim().split(/\s+/)).toEqual(['10', '90.0', '192.2']);
+  });
+
+  it('prints 8 retries in 51.0 s for a 404', async () => {
+    const { code, stdout } = await schedule('--status', '404');
+    expect(code).toBe(0);
+    expect(stdout).toContain('8 retries in 51.0 s');
+    expect(stdout).toMatch(/stops: retries/);
+  });
+
+  it('prints 45 retries for a 429, the 35 after the first 10 attempts paced at the 90 s cap', async () => {
+    const { code, stdout } = await schedule('--status', '429');
+    expect(code).toBe(0);
+    expect(stdout).toContain('45 retries in 3342.2 s');
+    expect(stdout).toContain('+ 51.2 + 36 × 90 = 3342.2');
+  });
+
+  it('prints 12 retries for a 429 with --retry-timeout 300, stopped by retryTimeout', async () => {
+    const { code, stdout } = await schedule('--status', '429', '--retry-timeout', '300');
+    expect(code).toBe(0);
+    expect(stdout).toContain('12 retries in 372.2 s');
+    expect(stdout).toMatch(/stops: retryTimeout/);
+  });
+});
+
+describe('orionclient schedule --json', () => {
+  it('gives the seed schedule as data', async () => {
+    const p = await scheduleJson();
+    expect(p.retries).toBe(10);
+    expect(p.delays).toEqual([0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90]);
+    expect(p.total).toBeCloseTo(192.2, 9);
+    expect(p.stop).toBe('retries');
+    expect(p.profile).toBe('nonInteractive');
+  });
+
+  it('gives 8 retries and 51.0 s for a 404, 45 for a 429, 12 for a 429 within 300 s', async () => {
+    const notFound = await scheduleJson('--status', '404');
+    expect([notFound.retries, notFound.total]).toEqual([8, 51]);
+    const tooMany = await scheduleJson('--status', '429');
+    expect([tooMany.retries, tooMany.stop]).toEqual([45, 'retries']);
+    const short = await scheduleJson('--status', '429', '--retry-timeout', '300');
+    expect([short.retries, short.stop]).toEqual([12, 'retryTimeout']);
+  });
+
+  it('adds ordered percentiles of the jittered total with --samples, the same for the same seed', async () => {
+    const a = await scheduleJson('--samples', '500', '--jitter', 'full', '--seed', '7');
+    const b = await scheduleJson('--samples', '500', '--jitter', 'full', '--seed', '7');
+    expect(a.jitter).toBe('full');
+    expect(a.jittered.samples).toBe(500);
+    expect(a.jittered.p5).toBeLessThanOrEqual(a.jittered.median);
+    expect(a.jittered.median).toBeLessThanOrEqual(a.jittered.p95);
+    // Full jitter draws each sleep from [0, nominal]: the total stays under the seed's 192.2 s.
+    expect(a.jittered.p95).toBeLessThan(192.2);
+    expect(b.jittered).toEqual(a.jittered);
+  });
+
+  it('schedules a network error with the interactive profile under smaller budgets', async () => {
+    const interactive = await scheduleJson('--status', 'network', '--profile', 'interactive');
+    expect(interactive.status).toBeUndefined();
+    expect(interactive.retries).toBeGreaterThan(0);
+    expect(interactive.retries).toBeLessThan(10);
+  });
+});
+
+describe('orionclient schedule, text extras', () => {
+  it('prints p5, median, p95 and mean with --samples', async () => {
+    const { stdout } = await schedule('--samples', '200');
+    expect(stdout).toMatch(/p5 [\d.]+ s, median [\d.]+ s, p95 [\d.]+ s, mean [\d.]+ s/);
+  });
+
+  it('says a non-retryable status is final', async () => {
+    const { code, stdout } = await schedule('--status', '400');
+    expect(code).toBe(0);
+    expect(stdout).toContain('400 Bad Request is not retried');
+  });
+});
+
+describe('orionclient schedule usage errors', () => {
+  it.each([
+    [['--bogus'], '--bogus'],
+    [['--status', 'abc'], '--status'],
+    [['--status', '700'], '--status'],
+    [['--jitter', 'wobbly'], '--jitter'],
+    [['--profile', 'batch'], '--profile'],
+    [['--samples', '0'], '--samples'],
+    [['--retry-timeout', '-1'], '--retry-timeout'],
+    [['--retry-timeout'], '--retry-timeout'],
+    [['extra'], 'extra'],
+  ])('exits 2 for %j, names %s and shows the help', async (args, flag) => {
+    const { code, stdout, stderr } = await schedule(...args);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toContain(flag);
+    expect(stderr).toContain('Usage: orionclient schedule');
+  });
+});
