@@ -65,6 +65,13 @@ export function resolveRetryOptions(
   defaults: RetryOptions,
   what = 'retry options',
 ): RetryOptions {
+  if (
+    overrides !== undefined &&
+    resolved.has(overrides as RetryOptions) &&
+    Object.keys(overrides).length === retryOptionKeys.length
+  ) {
+    return overrides as RetryOptions;
+  }
   const o = checkKeys(what, overrides, retryOptionKeys);
   const pick = <K extends keyof RetryOptions>(key: K): unknown =>
     o[key] === undefined ? defaults[key] : o[key];
@@ -72,7 +79,7 @@ export function resolveRetryOptions(
   const cap = checkNumber('cap', pick('cap'), { min: base, minText: `\`base\` (${base})` });
   const count = { min: 0, integer: true, infinite: true };
   const seconds = { min: 0, infinite: true };
-  return Object.freeze({
+  const policy: RetryOptions = Object.freeze({
     base,
     cap,
     backoffDict: Object.freeze(
@@ -94,6 +101,16 @@ export function resolveRetryOptions(
     maxRetryAfter: checkNumber('maxRetryAfter', pick('maxRetryAfter'), seconds),
     jitter: checkOneOf('jitter', pick('jitter'), jitterNames),
   });
+  resolved.add(policy);
+  return policy;
+}
+
+/** Policies this module produced: already valid and frozen, so they are used as they are. */
+const resolved = new WeakSet<RetryOptions>();
+
+/** Whether `value` is a complete policy returned by {@link resolveRetryOptions}. */
+export function isResolved(value: unknown): value is RetryOptions {
+  return typeof value === 'object' && value !== null && resolved.has(value as RetryOptions);
 }
 
 function statusCounts(value: unknown): Record<number, number> {

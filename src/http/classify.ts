@@ -1,0 +1,79 @@
+import { errorCode } from '../retry/errors.js';
+import type { RetryOptions } from '../retry/policy.js';
+import { budgetFor } from '../retry/policy.js';
+import type { Outcome, Verdict } from '../retry/retry.js';
+import { parseRetryAfter } from '../retry/retry-after.js';
+
+/** Methods that may be retried after any retryable failure (RFC 9110 §9.2.2). */
+export const IDEMPOTENT_METHODS: readonly string[] = Object.freeze([
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PUT',
+  'DELETE',
+  'TRACE',
+]);
+
+/** Network errors worth another attempt: the connection failed or broke, not the content. */
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+]);
+
+/** Failures after which the server provably never saw the request, so even a POST may be resent. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Whether an error is a transient network failure (or a per-attempt timeout). */
+export function isTransientError(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code !== undefined) return TRANSIENT_CODES.has(code);
+  return /socket hang up|other side closed/i.test(String((error as Error)?.message ?? ''));
+}
+
+/** How a request may be retried: freely, or only when it provably was not processed. */
+export interface RequestTraits {
+  readonly method: string;
+  /** An `Idempotency-Key` header makes a POST or PATCH safe to resend. */
+  readonly idempotencyKey: boolean;
+  /** A body that was consumed by its first send cannot be resent. */
+  readonly replayable: boolean;
+}
+
+/** The HTTP reading of an attempt's outcome, for {@link retry}'s `classify`. */
+export function classifyHttp(
+  outcome: Outcome<Response>,
+  request: RequestTraits,
+  policy: RetryOptions,
+  nowMs: () => number,
+): Verdict {
+  const safe = request.idempotencyKey || IDEMPOTENT_METHODS.includes(request.method);
+  if (outcome.ok) {
+    const { status, headers } = outcome.value;
+    if (!budgetFor(policy, status)) return { retry: false, status };
+    const retry = request.replayable && (safe || status === 429);
+    const hint = parseRetryAfter(headers, nowMs());
+    return hint === undefined ? { retry, status } : { retry, status, retryAfter: hint.seconds };
+  }
+  const { error } = outcome;
+  if (!isTransientError(error)) return { retry: false };
+  const notSent = NOT_SENT_CODES.has(errorCode(error) ?? '');
+  return { retry: notSent || (safe && request.replayable) };
+}

@@ -1,0 +1,115 @@
+import type { StopReason } from './policy.js';
+
+/** Where a retry's delay came from. */
+export type DelaySource = 'backoff' | 'retry-after' | 'coordinator';
+
+/** An error reduced to what is safe to log: no headers, no credentials. */
+export interface ErrorSummary {
+  readonly name: string;
+  /** `ECONNRESET`, `UND_ERR_SOCKET`, `ETIMEDOUT`, … when there is one. */
+  readonly code?: string;
+  readonly message: string;
+}
+
+/** One attempt in a retry history. Times are seconds since the first attempt started. */
+export interface AttemptRecord {
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly start: number;
+  readonly end: number;
+  /** The HTTP status (or the status an error carried), when there was one. */
+  readonly status?: number;
+  readonly error?: ErrorSummary;
+  /** The sleep that followed this attempt, when a retry followed. */
+  readonly delay?: number;
+  readonly source?: DelaySource;
+}
+
+/** The base class of the errors this library throws (option errors are plain `TypeError`/`RangeError`). */
+export class OrionError extends Error {
+  override name = 'OrionError';
+}
+
+/** Details of a {@link RetryError}. */
+export interface RetryErrorInit {
+  readonly attempts: readonly AttemptRecord[];
+  readonly reason: StopReason;
+  readonly description: string;
+  readonly cause: unknown;
+  readonly elapsed: number;
+  readonly retryAfter?: number;
+}
+
+/**
+ * Thrown when an operation never succeeded and the retries ended: the last error is
+ * `cause`, every attempt is in `attempts`, and `reason` says why no retry followed.
+ * The message reads like `GET http://host/path failed after 11 attempts in 192.4 s:
+ * ECONNREFUSED (retries exhausted)` and never contains header values or credentials.
+ */
+export class RetryError extends OrionError {
+  override readonly name = 'RetryError';
+  readonly attempts: readonly AttemptRecord[];
+  readonly reason: StopReason;
+  /** Seconds from the last failure until the server would allow a retry (from `Retry-After`). */
+  readonly retryAfter?: number;
+
+  constructor(init: RetryErrorInit) {
+    const last = init.attempts.at(-1);
+    const what = last?.error
+      ? (last.error.code ?? `${last.error.name}: ${last.error.message}`)
+      : `status ${last?.status}`;
+    const count = init.attempts.length;
+    super(
+      `${init.description} failed after ${count} attempt${count === 1 ? '' : 's'} in ${init.elapsed.toFixed(1)} s: ${what} (${reasonText[init.reason]})`,
+      { cause: init.cause },
+    );
+    this.attempts = init.attempts;
+    this.reason = init.reason;
+    if (init.retryAfter !== undefined) this.retryAfter = init.retryAfter;
+  }
+}
+
+const reasonText: Record<StopReason, string> = {
+  retries: 'retries exhausted',
+  retryTimeout: 'retryTimeout reached',
+  retryAfter: 'Retry-After beyond the budget',
+  notRetryable: 'not retryable',
+  aborted: 'aborted',
+  budget: 'retry budget spent',
+};
+
+/** Summarises any thrown value without copying properties that might hold secrets. */
+export function summarize(error: unknown): ErrorSummary {
+  if (!(error instanceof Error)) return { name: typeof error, message: redact(String(error)) };
+  const code = errorCode(error);
+  const summary = { name: error.name, message: redact(error.message) };
+  return code ? { ...summary, code } : summary;
+}
+
+/** The system or undici error code of an error or of its `cause` chain. */
+export function errorCode(error: unknown): string | undefined {
+  for (
+    let e = error, depth = 0;
+    e && typeof e === 'object' && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/** Removes `user:password@` from URLs inside a text. */
+export function redact(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+}
+
+/** A URL for messages: no credentials, no query (it may carry keys). */
+export function safeUrl(url: string | URL): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

@@ -1,0 +1,316 @@
+import diagnostics from 'node:diagnostics_channel';
+import { initialJitterState, type JitterState, jitters } from '../backoff/jitter.js';
+import { type Clock, systemClock } from '../clock.js';
+import { type ProfileName, profiles } from '../http/profiles.js';
+import { checkKeys, checkOneOf } from '../validate.js';
+import {
+  type AttemptRecord,
+  type DelaySource,
+  type ErrorSummary,
+  RetryError,
+  summarize,
+} from './errors.js';
+import {
+  budgetFor,
+  isResolved,
+  type RetryOptions,
+  resolveRetryOptions,
+  retryOptionKeys,
+  type StopReason,
+  stopReason,
+} from './policy.js';
+
+/** What an operation gets on each attempt. */
+export interface AttemptContext {
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Aborts when the caller aborts or this attempt's `requestTimeout` passes. */
+  readonly signal: AbortSignal;
+  /** Seconds since the first attempt started. */
+  readonly elapsed: number;
+}
+
+/** An attempt's result as the classifier sees it. */
+export type Outcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: unknown };
+
+/** The policy's reading of one outcome. */
+export interface Verdict {
+  /** Whether this outcome is a failure that may be retried (budgets permitting). */
+  readonly retry: boolean;
+  /** The HTTP status that decides the budget; absent for network errors and timeouts. */
+  readonly status?: number;
+  /** A server's minimum wait in seconds (`Retry-After`), never undercut. */
+  readonly retryAfter?: number;
+}
+
+/** Passed to `onRetry` and published on the `orionclient:retry` diagnostics channel. */
+export interface RetryEvent {
+  /** The attempt that just failed (1 for the first). */
+  readonly attempt: number;
+  /** Which retry of its budget comes next (1-based), and that budget's size. */
+  readonly retry: number;
+  readonly limit: number;
+  readonly status?: number;
+  readonly error?: ErrorSummary;
+  /** The sleep before the next attempt, in seconds, and where it came from. */
+  readonly delay: number;
+  readonly source: DelaySource;
+  /** Seconds since the first attempt started. */
+  readonly elapsed: number;
+  /** What is being retried, e.g. `GET http://127.0.0.1:8080/path` (no credentials, no query). */
+  readonly description: string;
+}
+
+/** Options of {@link retry}: any policy field, plus where time comes from and how outcomes read. */
+export interface RetryCallOptions<T> extends Partial<RetryOptions> {
+  /**
+   * The profile the policy fields override.
+   * @default 'nonInteractive'
+   */
+  profile?: ProfileName | RetryOptions;
+  /** @default systemClock */
+  clock?: Clock;
+  /** Cancels everything at once, a backoff sleep included; no attempt starts after it. */
+  signal?: AbortSignal;
+  /**
+   * Reads an outcome. By default a value is a success, an error carrying a numeric
+   * `status` or `statusCode` is retried when the policy retries that status, and any other
+   * error except a programming error (`TypeError`, `RangeError`, `ReferenceError`,
+   * `SyntaxError`) is a transient failure.
+   */
+  classify?: (outcome: Outcome<T>) => Verdict;
+  /** Called before each backoff sleep; may be async (the sleep waits for it). */
+  onRetry?: (event: RetryEvent) => void | Promise<void>;
+  /**
+   * Called with a value that a retry is about to replace (the session releases the
+   * failed response's body here), before the backoff sleep.
+   */
+  discard?: (value: T) => void | Promise<void>;
+  /**
+   * Names the operation in messages and events.
+   * @default 'operation'
+   */
+  description?: string;
+}
+
+/** What {@link retryInfo} tells about a value that {@link retry} returned. */
+export interface RetryInfo {
+  readonly attempts: readonly AttemptRecord[];
+  /** Why retrying ended, or `undefined` when the last attempt succeeded. */
+  readonly reason: StopReason | undefined;
+  /** Seconds until the server would allow another try, when it said so and it was too far. */
+  readonly retryAfter?: number;
+}
+
+const infos = new WeakMap<object, RetryInfo>();
+const channel = diagnostics.channel('orionclient:retry');
+const callKeys = [
+  ...retryOptionKeys,
+  'profile',
+  'clock',
+  'signal',
+  'classify',
+  'onRetry',
+  'discard',
+  'description',
+];
+
+/** The attempt history of an object (such as a `Response`) that {@link retry} returned. */
+export function retryInfo(value: unknown): RetryInfo | undefined {
+  return typeof value === 'object' && value !== null ? infos.get(value) : undefined;
+}
+
+/** Resolves a profile name or object plus overrides into a complete, validated policy. */
+export function resolvePolicy(
+  options: Partial<RetryOptions> & { profile?: unknown },
+  what: string,
+): RetryOptions {
+  const { profile, ...overrides } = options;
+  const base = isResolved(profile)
+    ? profile
+    : typeof profile === 'object' && profile !== null
+      ? resolveRetryOptions(profile as Partial<RetryOptions>, profiles.nonInteractive, 'profile')
+      : profiles[
+          checkOneOf('profile', profile ?? 'nonInteractive', Object.keys(profiles) as ProfileName[])
+        ];
+  const own = Object.fromEntries(
+    retryOptionKeys.filter((k) => k in overrides).map((k) => [k, overrides[k]]),
+  );
+  return Object.keys(own).length === 0 ? base : resolveRetryOptions(own, base, what);
+}
+
+/** The default reading of an outcome for generic operations. */
+export function defaultClassify(outcome: Outcome<unknown>): Verdict {
+  if (outcome.ok) return { retry: false };
+  const { error } = outcome;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown } | null)?.status ??
+    (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof status === 'number') return { retry: true, status };
+  const bug =
+    error instanceof TypeError ||
+    error instanceof RangeError ||
+    error instanceof ReferenceError ||
+    error instanceof SyntaxError;
+  return { retry: !bug };
+}
+
+interface Counter {
+  used: number;
+  state: JitterState;
+}
+
+/**
+ * Runs `operation` until it succeeds or the policy says stop, sleeping between attempts.
+ * Each call keeps its own counters and jitter cursors: a 429 spends the 429 budget, a 503
+ * the transient one, and `retryTimeout` bounds them all with the seed's rule.
+ *
+ * Returns the last value (also a failed one, such as a `Response` with status 503, when the
+ * retries end: fetch semantics); throws {@link RetryError} when the last attempt threw, and
+ * the abort reason when `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * const data = await retry(({ signal }) => readFromQueue({ signal }), { profile: 'interactive' });
+ * ```
+ */
+export async function retry<T>(
+  operation: (context: AttemptContext) => Promise<T>,
+  options?: RetryCallOptions<T>,
+): Promise<T> {
+  const o = checkKeys('retry options', options, callKeys) as RetryCallOptions<T>;
+  const policy = resolvePolicy(o, 'retry options');
+  const clock = o.clock ?? systemClock;
+  const classify = o.classify ?? (defaultClassify as (outcome: Outcome<T>) => Verdict);
+  const description = o.description ?? 'operation';
+  const { signal } = o;
+  const start = clock.now();
+  const counters = new Map<number | 'transient', Counter>();
+  const attempts: AttemptRecord[] = [];
+
+  for (let attempt = 1; ; attempt++) {
+    signal?.throwIfAborted();
+    const begin = clock.now() - start;
+    const outcome = await runAttempt(operation, attempt, begin, policy.requestTimeout, signal);
+    if (signal?.aborted) throw signal.reason;
+    const verdict = classify(outcome);
+    const elapsed = clock.now() - start;
+    const record: AttemptRecord = {
+      attempt,
+      start: begin,
+      end: elapsed,
+      ...(verdict.status === undefined ? {} : { status: verdict.status }),
+      ...(outcome.ok ? {} : { error: summarize(outcome.error) }),
+    };
+    attempts.push(record);
+
+    const budget = verdict.retry ? budgetFor(policy, verdict.status) : undefined;
+    let stop: StopReason | undefined = verdict.retry
+      ? budget
+        ? undefined
+        : 'notRetryable'
+      : 'notRetryable';
+    let counter: Counter | undefined;
+    if (budget) {
+      counter = counters.get(budget.key) ?? { used: 0, state: initialJitterState(budget.params) };
+      counters.set(budget.key, counter);
+      stop = stopReason(counter.used, budget.limit, elapsed, policy.retryTimeout);
+    }
+    const ra = verdict.retryAfter;
+    if (
+      !stop &&
+      ra !== undefined &&
+      (ra > policy.maxRetryAfter || elapsed + ra > policy.retryTimeout)
+    ) {
+      stop = 'retryAfter';
+    }
+    if (stop || !budget || !counter) {
+      const reason = verdict.retry ? stop : undefined;
+      const retryAfter = stop === 'retryAfter' ? ra : undefined;
+      if (outcome.ok) {
+        if (typeof outcome.value === 'object' && outcome.value !== null) {
+          infos.set(outcome.value, {
+            attempts,
+            reason,
+            ...(retryAfter === undefined ? {} : { retryAfter }),
+          });
+        }
+        return outcome.value;
+      }
+      throw new RetryError({
+        attempts,
+        reason: reason ?? 'notRetryable',
+        description,
+        cause: outcome.error,
+        elapsed,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
+      });
+    }
+
+    const [drawn, state] = jitters[policy.jitter](counter.state, budget.params, () =>
+      clock.random(),
+    );
+    counter.state = state;
+    counter.used++;
+    const fromServer = ra !== undefined;
+    const delay = fromServer ? ra : drawn;
+    const source: DelaySource = fromServer ? 'retry-after' : 'backoff';
+    attempts[attempts.length - 1] = { ...record, delay, source };
+    const event: RetryEvent = {
+      attempt,
+      retry: counter.used,
+      limit: budget.limit,
+      ...(record.status === undefined ? {} : { status: record.status }),
+      ...(record.error ? { error: record.error } : {}),
+      delay,
+      source,
+      elapsed,
+      description,
+    };
+    if (outcome.ok) await o.discard?.(outcome.value);
+    if (channel.hasSubscribers) channel.publish(event);
+    await o.onRetry?.(event);
+    await clock.sleep(delay, signal);
+  }
+}
+
+/** One attempt, bounded by `requestTimeout` (real time: it bounds real I/O). */
+async function runAttempt<T>(
+  operation: (context: AttemptContext) => Promise<T>,
+  attempt: number,
+  elapsed: number,
+  timeout: number,
+  signal: AbortSignal | undefined,
+): Promise<Outcome<T>> {
+  const controller = new AbortController();
+  const forward = () => controller.abort(signal?.reason);
+  signal?.addEventListener('abort', forward, { once: true });
+  const timer =
+    timeout === Number.POSITIVE_INFINITY
+      ? undefined
+      : setTimeout(
+          () => controller.abort(timeoutError(timeout)),
+          Math.min(timeout * 1000, 2 ** 31 - 1),
+        );
+  try {
+    const value = await operation({ attempt, signal: controller.signal, elapsed });
+    return { ok: true, value };
+  } catch (error) {
+    signal?.removeEventListener('abort', forward);
+    return {
+      ok: false,
+      error: controller.signal.aborted && !signal?.aborted ? controller.signal.reason : error,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function timeoutError(seconds: number): Error {
+  const error = new Error(`attempt timed out after ${seconds} s (requestTimeout)`);
+  error.name = 'TimeoutError';
+  (error as Error & { code: string }).code = 'ETIMEDOUT';
+  return error;
+}

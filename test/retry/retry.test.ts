@@ -1,0 +1,209 @@
+import diagnostics from 'node:diagnostics_channel';
+import { describe, expect, it } from 'vitest';
+import { RetryError } from '../../src/retry/errors.js';
+import { type RetryEvent, retry, retryInfo } from '../../src/retry/retry.js';
+import { VirtualClock } from '../../src/virtual-clock.js';
+
+class HttpError extends Error {
+  constructor(readonly status: number) {
+    super(`status ${status}`);
+  }
+}
+
+/** An operation that fails with the given statuses (or errors), then returns 'done'. */
+function script(steps: Array<number | Error>) {
+  let calls = 0;
+  const op = async () => {
+    const step = steps[Math.min(calls++, steps.length - 1)];
+    if (step === undefined || step === 200) return { value: 'done' };
+    throw typeof step === 'number' ? new HttpError(step) : step;
+  };
+  return { op, calls: () => calls };
+}
+
+describe('retry()', () => {
+  it('retries a transient failure 10 times (11 attempts) and then throws RetryError with the history', async () => {
+    const clock = new VirtualClock({ seed: 1 });
+    const { op, calls } = script([503]);
+    const error = await retry(op, { clock, jitter: 'none' }).catch((e) => e);
+    expect(error).toBeInstanceOf(RetryError);
+    expect(error.name).toBe('RetryError');
+    expect(calls()).toBe(11);
+    expect(error.reason).toBe('retries');
+    expect(error.attempts).toHaveLength(11);
+    expect(error.attempts.slice(0, 10).map((a: { delay: number }) => a.delay)).toEqual([
+      0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90,
+    ]);
+    expect(clock.now()).toBeCloseTo(192.2, 6);
+    expect(error.cause).toBeInstanceOf(HttpError);
+    expect(error.message).toMatch(
+      /^operation failed after 11 attempts in 192\.2 s: Error: status 503 \(retries exhausted\)$/,
+    );
+  });
+
+  it('gives 404 its own budget of 8 and 429 its own of 45', async () => {
+    const clock = new VirtualClock();
+    const a = script([404]);
+    await retry(a.op, { clock }).catch(() => {});
+    expect(a.calls()).toBe(9);
+    const b = script([429]);
+    await retry(b.op, { clock }).catch(() => {});
+    expect(b.calls()).toBe(46);
+  });
+
+  it('keeps separate counters: 503s do not spend the 429 budget', async () => {
+    const clock = new VirtualClock();
+    const { op, calls } = script([...Array(10).fill(503), ...Array(45).fill(429), 200]);
+    await expect(retry(op, { clock })).resolves.toEqual({ value: 'done' });
+    expect(calls()).toBe(56);
+  });
+
+  it('stops 429s at the seed rule with retryTimeout 300: 13 attempts, the last starting at 372.2 s', async () => {
+    const clock = new VirtualClock();
+    const { op, calls } = script([429]);
+    const starts: number[] = [];
+    const error = await retry(
+      async (ctx) => {
+        starts.push(ctx.elapsed);
+        return op();
+      },
+      { clock, jitter: 'none', retryTimeout: 300 },
+    ).catch((e) => e);
+    expect(calls()).toBe(13);
+    expect(error.reason).toBe('retryTimeout');
+    expect(starts.at(-1)).toBeCloseTo(372.2, 6);
+  });
+
+  it('does not retry programming errors', async () => {
+    const { op, calls } = script([new TypeError('x is not a function')]);
+    const error = await retry(op, { clock: new VirtualClock() }).catch((e) => e);
+    expect(calls()).toBe(1);
+    expect(error.reason).toBe('notRetryable');
+  });
+
+  it('returns a failed value with its history when the classifier says so', async () => {
+    const clock = new VirtualClock();
+    let n = 0;
+    const result = await retry(async () => ({ status: 503, n: ++n }), {
+      clock,
+      retries: 2,
+      classify: (o) =>
+        o.ok ? { retry: o.value.status >= 500, status: o.value.status } : { retry: false },
+    });
+    expect(result.n).toBe(3);
+    expect(retryInfo(result)?.reason).toBe('retries');
+    expect(retryInfo(result)?.attempts).toHaveLength(3);
+  });
+
+  it('waits a Retry-After exactly and gives up at once when it lies beyond retryTimeout', async () => {
+    const clock = new VirtualClock();
+    const events: RetryEvent[] = [];
+    let n = 0;
+    const classify = () => ({ retry: true, status: 429, retryAfter: n === 1 ? 7 : 5000 });
+    const result = await retry(async () => ({ n: ++n }), {
+      clock,
+      classify,
+      onRetry: (e) => void events.push(e),
+    });
+    expect(n).toBe(2);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      delay: 7,
+      source: 'retry-after',
+      status: 429,
+      retry: 1,
+      limit: 45,
+    });
+    expect(clock.now()).toBe(7);
+    expect(retryInfo(result)).toMatchObject({ reason: 'retryAfter', retryAfter: 5000 });
+  });
+
+  it('respects maxRetryAfter', async () => {
+    const clock = new VirtualClock();
+    let n = 0;
+    const classify = () => ({ retry: true, status: 503, retryAfter: 20 });
+    const result = await retry(async () => ({ n: ++n }), { clock, classify, maxRetryAfter: 10 });
+    expect(n).toBe(1);
+    expect(retryInfo(result)?.reason).toBe('retryAfter');
+  });
+
+  it('aborting during a backoff sleep rejects with the reason and starts no further attempt', async () => {
+    const clock = new VirtualClock({ auto: false });
+    const controller = new AbortController();
+    const { op, calls } = script([503]);
+    const running = retry(op, { clock, signal: controller.signal });
+    await new Promise((r) => setImmediate(r));
+    expect(calls()).toBe(1);
+    expect(clock.pending).toBe(1);
+    controller.abort(new Error('user left'));
+    await expect(running).rejects.toThrow('user left');
+    await clock.runAll();
+    expect(calls()).toBe(1);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('never starts an attempt when the signal is already aborted', async () => {
+    const { op, calls } = script([200]);
+    await expect(retry(op, { signal: AbortSignal.abort(new Error('gone')) })).rejects.toThrow(
+      'gone',
+    );
+    expect(calls()).toBe(0);
+  });
+
+  it('times out an attempt after requestTimeout and retries it', async () => {
+    let n = 0;
+    const result = await retry(
+      async ({ signal }) => {
+        if (++n === 1) {
+          await new Promise((_, reject) =>
+            signal.addEventListener('abort', () => reject(new Error('aborted'))),
+          );
+        }
+        return n;
+      },
+      { requestTimeout: 0.02, base: 0.001, cap: 0.001 },
+    );
+    expect(result).toBe(2);
+  });
+
+  it('publishes each retry on the orionclient:retry diagnostics channel', async () => {
+    const seen: unknown[] = [];
+    const listener = (message: unknown) => seen.push(message);
+    diagnostics.subscribe('orionclient:retry', listener);
+    try {
+      const { op } = script([503, 503, 200]);
+      await retry(op, { clock: new VirtualClock(), description: 'job 7' });
+    } finally {
+      diagnostics.unsubscribe('orionclient:retry', listener);
+    }
+    expect(seen).toHaveLength(2);
+    expect(seen[0]).toMatchObject({
+      attempt: 1,
+      retry: 1,
+      limit: 10,
+      status: 503,
+      source: 'backoff',
+      description: 'job 7',
+    });
+  });
+
+  it('keeps the jitter cursor per call: concurrent calls do not share it', async () => {
+    const clock = new VirtualClock();
+    const delays: number[][] = [[], []];
+    const run = (i: number) =>
+      retry(script([503, 503, 503, 200]).op, {
+        clock,
+        jitter: 'none',
+        onRetry: (e) => void delays[i]!.push(e.delay),
+      });
+    await Promise.all([run(0), run(1)]);
+    expect(delays[0]).toEqual([0.2, 0.4, 0.8]);
+    expect(delays[1]).toEqual([0.2, 0.4, 0.8]);
+  });
+
+  it('rejects unknown options with a hint', async () => {
+    await expect(retry(async () => 1, { retires: 3 } as never)).rejects.toThrow(
+      /did you mean `retries`/,
+    );
+  });
+});
