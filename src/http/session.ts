@@ -3,7 +3,7 @@ import { systemClock } from '../clock.js';
 import { safeUrl } from '../retry/errors.js';
 import type { RetryOptions } from '../retry/policy.js';
 import { resolveRetryOptions, retryOptionKeys } from '../retry/policy.js';
-import { type RetryEvent, resolvePolicy, retry } from '../retry/retry.js';
+import { type RetryCoordinator, type RetryEvent, resolvePolicy, retry } from '../retry/retry.js';
 import { checkKeys, checkNumber, show } from '../validate.js';
 import { type BodyInit, type BodySource, isReplayable, releaseBody } from './body.js';
 import { classifyHttp } from './classify.js';
@@ -45,6 +45,8 @@ export interface SessionOptions extends Partial<RetryOptions> {
   sensitiveHeaders?: readonly string[];
   /** @default 20 */
   maxRedirects?: number;
+  /** Shares pacing and a retry budget between this session's requests (and other sessions'). */
+  coordinator?: RetryCoordinator;
 }
 
 /** A request's options: `RequestInit`, a body factory, and per-call retry settings. */
@@ -161,6 +163,7 @@ export class Session {
         profile: policy,
         clock: this.#clock,
         ...(signal ? { signal } : {}),
+        ...(this.#options.coordinator ? { coordinator: this.#options.coordinator } : {}),
         description: `${method} ${safeUrl(url)}`,
         classify: (outcome) => classifyHttp(outcome, traits, policy, Date.now),
         discard: releaseBody,

@@ -83,6 +83,8 @@ export interface RetryCallOptions<T> extends Partial<RetryOptions> {
   classify?: (outcome: Outcome<T>) => Verdict;
   /** Called before each backoff sleep; may be async (the sleep waits for it). */
   onRetry?: (event: RetryEvent) => void | Promise<void>;
+  /** Shares pacing and retry budget with other calls. */
+  coordinator?: RetryCoordinator;
   /**
    * Called with a value that a retry is about to replace (the session releases the
    * failed response's body here), before the backoff sleep.
@@ -93,6 +95,20 @@ export interface RetryCallOptions<T> extends Partial<RetryOptions> {
    * @default 'operation'
    */
   description?: string;
+}
+
+/**
+ * Shared state between the requests of one session (or several): it can hold attempts
+ * back (a server's `Retry-After` seen by one request applies to all; a learned rate), and
+ * refuse retries when too many requests are retries (a retry budget).
+ */
+export interface RetryCoordinator {
+  /** Resolves when an attempt may start; called before every attempt, the first included. */
+  acquire(signal?: AbortSignal): Promise<void> | void;
+  /** Learns from an attempt's outcome (`retryAfter`, throttling, success). */
+  record(verdict: Verdict, attempt: number): void;
+  /** Whether one more retry may be spent now; `false` ends the retries with reason `'budget'`. */
+  allowRetry(): boolean;
 }
 
 /** What {@link retryInfo} tells about a value that {@link retry} returned. */
@@ -192,10 +208,12 @@ export async function retry<T>(
 
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
+    await o.coordinator?.acquire(signal);
     const begin = clock.now() - start;
     const outcome = await runAttempt(operation, attempt, begin, policy.requestTimeout, signal);
     if (signal?.aborted) throw signal.reason;
     const verdict = classify(outcome);
+    o.coordinator?.record(verdict, attempt);
     const elapsed = clock.now() - start;
     const record: AttemptRecord = {
       attempt,
@@ -226,6 +244,7 @@ export async function retry<T>(
     ) {
       stop = 'retryAfter';
     }
+    if (!stop && o.coordinator && !o.coordinator.allowRetry()) stop = 'budget';
     if (stop || !budget || !counter) {
       const reason = verdict.retry ? stop : undefined;
       const retryAfter = stop === 'retryAfter' ? ra : undefined;
