@@ -24,7 +24,31 @@ export {
   none,
 } from './backoff/jitter.js';
 export { type Clock, systemClock } from './clock.js';
+export { type BodyInit, type BodySource, isReplayable, releaseBody } from './http/body.js';
+export {
+  classifyHttp,
+  IDEMPOTENT_METHODS,
+  isTransientError,
+  type RequestTraits,
+} from './http/classify.js';
 export { type ProfileName, profiles } from './http/profiles.js';
+export { type RetryGetOptions, retryGetWithBackoff } from './http/retry-get.js';
+export {
+  interactiveSession,
+  nonInteractiveSession,
+  SENSITIVE_HEADERS,
+  Session,
+  type SessionOptions,
+  type SessionRequestInit,
+} from './http/session.js';
+export {
+  type AttemptRecord,
+  type DelaySource,
+  type ErrorSummary,
+  OrionError,
+  RetryError,
+  type RetryErrorInit,
+} from './retry/errors.js';
 export { type JitterSummary, type PlanOptions, plan, type RetryPlan } from './retry/plan.js';
 export {
   type Budget,

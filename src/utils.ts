@@ -8,3 +8,4 @@ export {
   type BackoffOptions,
   type SleepOptions,
 } from './backoff/backoff.js';
+export { type RetryGetOptions, retryGetWithBackoff } from './http/retry-get.js';

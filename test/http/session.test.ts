@@ -1,0 +1,309 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { interactiveSession, nonInteractiveSession, Session } from '../../src/http/session.js';
+import { RetryError } from '../../src/retry/errors.js';
+import { type RetryEvent, retryInfo } from '../../src/retry/retry.js';
+import { VirtualClock } from '../../src/virtual-clock.js';
+import { type FaultServer, refusedUrl, startFaultServer } from '../support/fault-server.js';
+
+let server: FaultServer;
+beforeEach(async () => {
+  server = await startFaultServer();
+});
+afterEach(async () => {
+  await server.close();
+});
+
+/** A session whose backoff sleeps run in virtual time against the real server. */
+function virtualSession(options: ConstructorParameters<typeof Session>[0] = {}) {
+  const clock = new VirtualClock({ seed: 1 });
+  const events: RetryEvent[] = [];
+  const session = new Session({ clock, onRetry: (e) => void events.push(e), ...options });
+  return { session, clock, events };
+}
+
+const hits = (path: string) => server.requests.filter((r) => r.path === path).length;
+
+describe('Session budgets against a real server', () => {
+  it('503 forever: exactly 11 attempts, the final 503 returned', async () => {
+    server.route('/x', [{ status: 503, body: 'down' }]);
+    const { session, clock } = virtualSession({ jitter: 'none' });
+    const response = await session.get(`${server.url}/x`);
+    expect(response.status).toBe(503);
+    expect(await response.text()).toBe('down');
+    expect(hits('/x')).toBe(11);
+    expect(clock.now()).toBeCloseTo(192.2, 6);
+    expect(retryInfo(response)?.reason).toBe('retries');
+  });
+
+  it('404 forever: 9 attempts; 404 then 200: 200 after 2', async () => {
+    server.route('/gone', [{ status: 404 }]);
+    server.route('/soon', [{ status: 404 }, { status: 200, body: 'here' }]);
+    const { session } = virtualSession();
+    expect((await session.get(`${server.url}/gone`)).status).toBe(404);
+    expect(hits('/gone')).toBe(9);
+    const soon = await session.get(`${server.url}/soon`);
+    expect(soon.status).toBe(200);
+    expect(await soon.text()).toBe('here');
+    expect(hits('/soon')).toBe(2);
+  });
+
+  it('429 forever: 46 attempts; with retryTimeout 300 and no jitter, 13', async () => {
+    server.route('/busy', [{ status: 429 }]);
+    const a = virtualSession();
+    expect((await a.session.get(`${server.url}/busy`)).status).toBe(429);
+    expect(hits('/busy')).toBe(46);
+    server.route('/busy300', [{ status: 429 }]);
+    const b = virtualSession({ jitter: 'none', retryTimeout: 300 });
+    const response = await b.session.get(`${server.url}/busy300`);
+    expect(hits('/busy300')).toBe(13);
+    expect(retryInfo(response)?.reason).toBe('retryTimeout');
+  });
+
+  it('the interactive profile gives up far sooner than the non-interactive one', async () => {
+    server.route('/x', [{ status: 503 }]);
+    const clock = new VirtualClock();
+    await interactiveSession({ clock }).get(`${server.url}/x`);
+    const interactive = hits('/x');
+    await nonInteractiveSession({ clock }).get(`${server.url}/x`);
+    expect(interactive).toBe(4);
+    expect(hits('/x') - interactive).toBe(11);
+  });
+
+  it('does not retry a 400 or a 501', async () => {
+    server.route('/bad', [{ status: 400 }]);
+    server.route('/nope', [{ status: 501 }]);
+    const { session } = virtualSession();
+    expect((await session.get(`${server.url}/bad`)).status).toBe(400);
+    expect((await session.get(`${server.url}/nope`)).status).toBe(501);
+    expect(hits('/bad') + hits('/nope')).toBe(2);
+  });
+});
+
+describe('Retry-After', () => {
+  it('waits the seconds a 429 asks for, never less', async () => {
+    server.route('/x', [{ status: 429, headers: { 'retry-after': '7' } }, { status: 200 }]);
+    const { session, clock, events } = virtualSession();
+    expect((await session.get(`${server.url}/x`)).status).toBe(200);
+    expect(events[0]).toMatchObject({ delay: 7, source: 'retry-after', status: 429 });
+    expect(clock.now()).toBe(7);
+  });
+
+  it('waits at least retry-after-ms in real time, measured by the server', async () => {
+    server.route('/x', [{ status: 503, headers: { 'retry-after-ms': '80' } }, { status: 200 }]);
+    const session = new Session({ base: 0.001, cap: 0.001 });
+    expect((await session.get(`${server.url}/x`)).status).toBe(200);
+    const [first, second] = server.requests;
+    expect(second!.time - first!.time).toBeGreaterThanOrEqual(80);
+  });
+
+  it('honours an HTTP-date', async () => {
+    const at = new Date(Date.now() + 30_000).toUTCString();
+    server.route('/x', [{ status: 503, headers: { 'retry-after': at } }, { status: 200 }]);
+    const { session, events } = virtualSession();
+    await session.get(`${server.url}/x`);
+    expect(events[0]!.source).toBe('retry-after');
+    expect(events[0]!.delay).toBeGreaterThan(28);
+    expect(events[0]!.delay).toBeLessThanOrEqual(30);
+  });
+
+  it('falls back to backoff on a garbage value', async () => {
+    server.route('/x', [
+      { status: 503, headers: { 'retry-after': 'soon, maybe' } },
+      { status: 200 },
+    ]);
+    const { session, events } = virtualSession();
+    await session.get(`${server.url}/x`);
+    expect(events[0]!.source).toBe('backoff');
+  });
+
+  it('returns at once when Retry-After lies beyond the retryTimeout, saying when a retry is allowed', async () => {
+    server.route('/x', [{ status: 429, headers: { 'retry-after': '7200' } }]);
+    const { session, clock } = virtualSession();
+    const response = await session.get(`${server.url}/x`);
+    expect(response.status).toBe(429);
+    expect(hits('/x')).toBe(1);
+    expect(clock.now()).toBe(0);
+    expect(retryInfo(response)).toMatchObject({ reason: 'retryAfter', retryAfter: 7200 });
+  });
+});
+
+describe('methods', () => {
+  it('POST 500: one attempt; POST 429: retried; POST 500 with Idempotency-Key: retried', async () => {
+    server.route('/p500', [{ status: 500 }]);
+    server.route('/p429', [{ status: 429 }, { status: 201 }]);
+    server.route('/pkey', [{ status: 500 }, { status: 201 }]);
+    const { session } = virtualSession();
+    expect((await session.post(`${server.url}/p500`, { body: 'a' })).status).toBe(500);
+    expect((await session.post(`${server.url}/p429`, { body: 'b' })).status).toBe(201);
+    const keyed = await session.post(`${server.url}/pkey`, {
+      body: 'c',
+      headers: { 'Idempotency-Key': 'k-1' },
+    });
+    expect(keyed.status).toBe(201);
+    expect([hits('/p500'), hits('/p429'), hits('/pkey')]).toEqual([1, 2, 2]);
+    expect(server.requests.filter((r) => r.path === '/pkey').map((r) => r.body.toString())).toEqual(
+      ['c', 'c'],
+    );
+  });
+
+  it('PATCH after a reset before headers is not resent; GET is', async () => {
+    server.route('/x', [{ reset: 'before-headers' }, { status: 200 }]);
+    const { session } = virtualSession();
+    await expect(session.patch(`${server.url}/x`, { body: 'p' })).rejects.toBeInstanceOf(
+      RetryError,
+    );
+    expect(hits('/x')).toBe(1);
+    server.route('/x', [{ reset: 'before-headers' }, { status: 200 }]);
+    expect((await session.get(`${server.url}/x`)).status).toBe(200);
+  });
+
+  it('POST to a refused port is retried (the server never saw it) and ends in a RetryError', async () => {
+    const { session, events } = virtualSession({ retries: 2 });
+    const error = await session.post(await refusedUrl(), { body: 'x' }).catch((e) => e);
+    expect(error).toBeInstanceOf(RetryError);
+    expect(error.attempts).toHaveLength(3);
+    expect(error.attempts[0].error.code).toBe('ECONNREFUSED');
+    expect(events).toHaveLength(2);
+    expect(error.message).toMatch(
+      /^POST http:\/\/127\.0\.0\.1:\d+\/ failed after 3 attempts in [\d.]+ s: ECONNREFUSED/,
+    );
+  });
+});
+
+describe('network faults and timeouts', () => {
+  it('retries a connection closed or reset before the headers', async () => {
+    server.route('/x', [
+      { close: 'before-headers' },
+      { reset: 'before-headers' },
+      { status: 200, body: 'ok' },
+    ]);
+    const { session, events } = virtualSession();
+    const response = await session.get(`${server.url}/x`);
+    expect(await response.text()).toBe('ok');
+    expect(events.map((e) => e.error?.code)).toEqual(['UND_ERR_SOCKET', 'ECONNRESET']);
+  });
+
+  it('times out an attempt that never answers after requestTimeout, then retries it', async () => {
+    server.route('/x', [{ hang: true }, { status: 200 }]);
+    const { session, events } = virtualSession({ requestTimeout: 0.1 });
+    expect((await session.get(`${server.url}/x`)).status).toBe(200);
+    expect(events[0]!.error).toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT' });
+  });
+
+  it('does not cut a slow body with requestTimeout: it covers the headers only', async () => {
+    server.route('/x', [{ slowBody: { bytes: 3000, chunks: 6, intervalMs: 40 } }]);
+    const session = new Session({ requestTimeout: 0.05 });
+    const response = await session.get(`${server.url}/x`);
+    expect((await response.arrayBuffer()).byteLength).toBe(3000);
+    expect(hits('/x')).toBe(1);
+  });
+
+  it('aborting during a backoff sleep rejects at once with the reason; no later attempt, no timer left', async () => {
+    server.route('/x', [{ status: 503 }]);
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const baseline = timers();
+    const controller = new AbortController();
+    const session = new Session({
+      base: 30,
+      cap: 30,
+      onRetry: () => void setImmediate(() => controller.abort(new Error('user left'))),
+    });
+    const started = performance.now();
+    await expect(session.get(`${server.url}/x`, { signal: controller.signal })).rejects.toThrow(
+      'user left',
+    );
+    expect(performance.now() - started).toBeLessThan(5000); // the 30 s sleep was cut short
+    expect(hits('/x')).toBe(1);
+    expect(timers()).toBe(baseline);
+  });
+});
+
+describe('bodies and sockets', () => {
+  it('reuses keep-alive sockets across 100 retried 503s with 20 KiB bodies', async () => {
+    server.route('/x', (_req, n) =>
+      n % 2 === 0 ? { status: 503, bodyBytes: 20 * 1024 } : { status: 200 },
+    );
+    const session = new Session({ base: 0.0001, cap: 0.0001 });
+    for (let i = 0; i < 100; i++) expect((await session.get(`${server.url}/x`)).status).toBe(200);
+    expect(hits('/x')).toBe(200);
+    expect(server.sockets).toBeLessThanOrEqual(3);
+  });
+
+  it('sends a stream body once, and replays a body factory', async () => {
+    server.route('/s', [{ status: 503 }, { status: 200 }]);
+    const { session } = virtualSession();
+    const stream = new Blob(['streamed']).stream();
+    const once = await session.put(`${server.url}/s`, { body: stream, duplex: 'half' } as never);
+    expect(once.status).toBe(503);
+    expect(hits('/s')).toBe(1);
+    server.route('/f', [{ status: 503 }, { status: 200 }]);
+    const replayed = await session.put(`${server.url}/f`, {
+      body: () => new Blob(['fresh']).stream(),
+      duplex: 'half',
+    } as never);
+    expect(replayed.status).toBe(200);
+    expect(server.requests.filter((r) => r.path === '/f').map((r) => r.body.toString())).toEqual([
+      'fresh',
+      'fresh',
+    ]);
+  });
+
+  it('keeps Authorization and custom secrets on a same-origin redirect and drops them cross-origin', async () => {
+    const other = await startFaultServer();
+    try {
+      other.route('/landing', [{ status: 200 }]);
+      server.route('/same', [{ redirect: '/final' }]);
+      server.route('/final', [{ status: 200 }]);
+      server.route('/away', [{ redirect: `${other.url}/landing`, status: 307 }]);
+      const session = new Session({
+        headers: { authorization: 'Bearer s3cret', 'x-api-key': 'k3y' },
+        sensitiveHeaders: ['X-API-Key'],
+      });
+      await session.get(`${server.url}/same`);
+      const final = server.requests.find((r) => r.path === '/final')!;
+      expect(final.headers.authorization).toBe('Bearer s3cret');
+      expect(final.headers['x-api-key']).toBe('k3y');
+      const response = await session.get(`${server.url}/away`);
+      expect(response.status).toBe(200);
+      const landed = other.requests[0]!;
+      expect(landed.headers.authorization).toBeUndefined();
+      expect(landed.headers['x-api-key']).toBeUndefined();
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('turns a POST into a GET on 303 and keeps POST on 307', async () => {
+    server.route('/a', [{ redirect: '/b', status: 303 }]);
+    server.route('/c', [{ redirect: '/b', status: 307 }]);
+    server.route('/b', [{ status: 200 }]);
+    const session = new Session();
+    await session.post(`${server.url}/a`, { body: 'x' });
+    await session.post(`${server.url}/c`, { body: 'y' });
+    const b = server.requests.filter((r) => r.path === '/b');
+    expect(b.map((r) => [r.method, r.body.toString()])).toEqual([
+      ['GET', ''],
+      ['POST', 'y'],
+    ]);
+  });
+});
+
+describe('Session options', () => {
+  it('resolves relative URLs against baseUrl and sends session headers', async () => {
+    server.route('/api/v1/jobs', [{ status: 200 }]);
+    const session = new Session({
+      baseUrl: `${server.url}/api/v1/`,
+      headers: { 'x-team': 'orion' },
+    });
+    await session.get('jobs', { headers: { 'x-call': '1' } });
+    expect(server.requests[0]!.headers).toMatchObject({ 'x-team': 'orion', 'x-call': '1' });
+  });
+
+  it('rejects bad options naming them', () => {
+    expect(() => new Session({ retries: -1 })).toThrow(/`retries`/);
+    expect(() => new Session({ profile: 'batch' as never })).toThrow(/`profile`/);
+    expect(() => new Session({ baseUrl: 'not a url' })).toThrow(/`baseUrl`/);
+    expect(() => new Session({ fetch: 'x' as never })).toThrow(/`fetch`/);
+    expect(() => new Session({ retrys: 1 } as never)).toThrow(/did you mean `retries`/);
+  });
+});
