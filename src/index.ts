@@ -58,4 +58,24 @@ export {
   type StopReason,
   stopReason,
 } from './retry/policy.js';
+export {
+  type AttemptContext,
+  defaultClassify,
+  type Outcome,
+  type RetryCallOptions,
+  type RetryCoordinator,
+  type RetryEvent,
+  type RetryInfo,
+  retry,
+  retryInfo,
+  type Verdict,
+} from './retry/retry.js';
+export {
+  DEFAULT_MAX_RETRY_AFTER,
+  type HeadersLike,
+  parseRetryAfter,
+  parseRetryAfterValue,
+  type RetryAfterHint,
+  type RetryAfterOptions,
+} from './retry/retry-after.js';
 export { VirtualClock, type VirtualClockOptions } from './virtual-clock.js';

@@ -8,4 +8,9 @@ export {
   type BackoffOptions,
   type SleepOptions,
 } from './backoff/backoff.js';
+export {
+  TemporaryPath,
+  type TemporaryPathOptions,
+  withTemporaryPath,
+} from './fs/temporary-path.js';
 export { type RetryGetOptions, retryGetWithBackoff } from './http/retry-get.js';

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { profiles } from '../src/http/profiles.js';
+import type { RetryOptions } from '../src/retry/policy.js';
+import { type FaultServer, startFaultServer } from './support/fault-server.js';
+
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+
+const seconds = (x: number) => (x === Number.POSITIVE_INFINITY ? 'unlimited' : `${x} s`);
+const cells: Record<string, (p: RetryOptions) => string> = {
+  base: (p) => seconds(p.base),
+  cap: (p) => seconds(p.cap),
+  retries: (p) => String(p.retries),
+  statusRetries: (p) =>
+    Object.entries(p.statusRetries)
+      .map(([s, n]) => `${s}: ${n}`)
+      .join(', '),
+  retryStatuses: (p) => p.retryStatuses.join(', '),
+  retryTimeout: (p) => seconds(p.retryTimeout),
+  requestTimeout: (p) => seconds(p.requestTimeout),
+  maxRetryAfter: (p) => seconds(p.maxRetryAfter),
+  jitter: (p) => p.jitter,
+};
+
+describe('README', () => {
+  it('opens with the demo command and the test command', () => {
+    const opening = readme.split('\n').slice(0, 6).join('\n');
+    expect(opening).toContain('npm ci && npm run demo');
+    expect(opening).toContain('npm ci && npm test');
+  });
+
+  it('states every profile default as the profile constants hold it', () => {
+    for (const [option, cell] of Object.entries(cells)) {
+      const row = `| \`${option}\` | ${cell(profiles.nonInteractive)} | ${cell(profiles.interactive)} |`;
+      expect(readme, option).toContain(row);
+    }
+    const tableRows = readme
+      .split('\n')
+      .filter((l) => /^\| `\w+` \|/.test(l) && readme.indexOf(l) > readme.indexOf('## Profiles'));
+    expect(tableRows.length).toBe(Object.keys(profiles.nonInteractive).length - 1); // backoffDict is {} in both
+  });
+
+  describe('examples', () => {
+    let server: FaultServer;
+    let dir: string;
+    beforeAll(async () => {
+      server = await startFaultServer();
+      server.route('/v1/jobs/42', [{ status: 503 }, { status: 200, body: '{"id":42}' }]);
+      server.route('/v1/report', [{ status: 200, body: 'report' }]);
+      dir = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), '.readme-'));
+    });
+    afterAll(async () => {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    it('has TypeScript examples', () => expect(blocks.length).toBeGreaterThanOrEqual(5));
+
+    blocks.forEach((code, i) => {
+      it(`example ${i + 1} runs against the local server and its comments hold`, async () => {
+        const source = code
+          .replaceAll(
+            "from 'orionclient/utils'",
+            `from '${fileURLToPath(new URL('../src/utils.js', import.meta.url))}'`,
+          )
+          .replaceAll(
+            "from 'orionclient'",
+            `from '${fileURLToPath(new URL('../src/index.js', import.meta.url))}'`,
+          )
+          .replaceAll('https://api.example.com', server.url);
+        const logged: unknown[][] = [];
+        const file = join(dir, `example-${i}.ts`);
+        const lines = source.split('\n');
+        const imports = lines.filter((l) => l.startsWith('import '));
+        const body = lines.filter((l) => !l.startsWith('import '));
+        const signature =
+          'export async function run(console: { log: (...a: unknown[]) => void; error: (...a: unknown[]) => void })';
+        writeFileSync(file, `${imports.join('\n')}\n${signature} {\n${body.join('\n')}\n}\n`);
+        const { run } = await import(file);
+        await run({
+          log: (...a: unknown[]) => logged.push(a),
+          error: (...a: unknown[]) => logged.push(a),
+        });
+        // Each `console.log(x); // value` comment is checked against what was logged.
+        const expectations = [
+          ...code.matchAll(/console\.log\((.*)\); \/\/ ([^:\n]+?)(?::|$)/gm),
+        ].map((m) => m[2]!.trim());
+        for (const expected of expectations) {
+          const value = expected.split(/[;,] /).at(-1)!;
+          if (/^[\d.]+$/.test(value)) expect(logged.flat().map(String)).toContain(value);
+        }
+        expect(logged.length).toBeGreaterThan(0);
+      });
+    });
+  });
+});
