@@ -317,12 +317,12 @@ async function runAttempt<T>(
     const value = await operation({ attempt, signal: controller.signal, elapsed });
     return { ok: true, value };
   } catch (error) {
-    signal?.removeEventListener('abort', forward);
     return {
       ok: false,
       error: controller.signal.aborted && !signal?.aborted ? controller.signal.reason : error,
     };
   } finally {
+    signal?.removeEventListener('abort', forward);
     clearTimeout(timer);
   }
 }
