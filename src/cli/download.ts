@@ -55,6 +55,8 @@ export async function download(o: DownloadOptions): Promise<DownloadResult> {
   let resumes = 0;
   let restarted = false;
   let jitter: JitterState = initialJitterState(o.policy);
+  // The status of the response the body started with (a resume's 206 only continues it).
+  let first: { status: number; statusText: string } | undefined;
   for (;;) {
     const headers = new Headers(o.headers);
     if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity');
@@ -70,8 +72,7 @@ export async function download(o: DownloadOptions): Promise<DownloadResult> {
     });
     const result = (ok: boolean): DownloadResult => ({
       ok,
-      status: response.status,
-      statusText: response.statusText,
+      ...(ok && first ? first : { status: response.status, statusText: response.statusText }),
       bytes: offset,
       resumes,
       restarted,
@@ -90,15 +91,16 @@ export async function download(o: DownloadOptions): Promise<DownloadResult> {
       return result(false);
     }
     if (offset === 0) {
+      first = { status: response.status, statusText: response.statusText };
       total = declaredLength(response);
       validator = resumable(response);
     }
     try {
-      for await (const chunk of response.body ?? []) {
+      await readBody(response, o.signal, async (chunk) => {
         await o.sink.write(chunk);
         offset += chunk.byteLength;
         o.view.progress(offset, total);
-      }
+      });
       if (total === undefined || offset === total) return result(true);
       if (offset > total)
         throw new BodyError(`got ${offset} bytes, more than the ${total} announced`);
@@ -136,6 +138,36 @@ export async function download(o: DownloadOptions): Promise<DownloadResult> {
     }
     if (offset > 0) restarted = true;
     offset = 0;
+  }
+}
+
+/**
+ * Reads a body chunk by chunk. An abort cancels the read at once, whether or not the
+ * fetch that produced the response still listens to the signal.
+ */
+async function readBody(
+  response: Response,
+  signal: AbortSignal | undefined,
+  onChunk: (chunk: Uint8Array) => Promise<void>,
+): Promise<void> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted();
+      if (done) return;
+      await onChunk(value);
+    }
+  } catch (error) {
+    await reader.cancel().catch(() => {});
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    reader.releaseLock();
   }
 }
 

@@ -2,10 +2,11 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from './command.js';
+import { get } from './get.js';
 import { type CliIo, exitCodeHelp, exitCodes, UsageError } from './output.js';
 import { schedule } from './schedule.js';
 
-const commands: readonly Command[] = [schedule];
+const commands: readonly Command[] = [get, schedule];
 
 const help = `Usage: orionclient <command> [options]
 

@@ -64,12 +64,12 @@ export function styles(enabled: boolean) {
   return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39) };
 }
 
-/** Seconds for people: one decimal, more only when one would hide the value. */
+/** Seconds for people: one decimal, or two significant digits below one second (`0.23`). */
 export function seconds(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   const one = value.toFixed(1);
-  if (Math.abs(Number(one) - value) < 1e-9 || Math.abs(value) >= 10) return one;
-  return String(Number(value.toFixed(3)));
+  if (Math.abs(value) >= 1 || Math.abs(Number(one) - value) < 1e-9) return one;
+  return String(Number(value.toPrecision(2)));
 }
 
 /** A byte count with a binary unit: `512 B`, `1.5 KiB`, `12.0 MiB`. */

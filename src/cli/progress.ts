@@ -52,12 +52,15 @@ export function terminalView(
 ): ProgressView {
   let done = 0;
   let total: number | undefined;
-  let wait: { what: string; retry: number; limit: number; until: number } | undefined;
+  let wait:
+    | { what: string; retry: number; limit: number; delay: number; until: number }
+    | undefined;
   let frame = 0;
   let samples: [number, number][] = [];
   let timer: ReturnType<typeof setInterval> | undefined;
 
-  const width = () => Math.max(20, (stream.columns ?? 80) - 1);
+  // A pseudo-terminal without a size reports 0 columns.
+  const width = () => Math.max(20, (stream.columns || 80) - 1);
   const rate = () => {
     const first = samples[0];
     const last = samples.at(-1);
@@ -88,6 +91,12 @@ export function terminalView(
     timer.unref?.();
     draw();
   };
+  // A wait that is over stays on screen as a plain line, as it would in a log.
+  const settle = () => {
+    if (!wait) return;
+    stream.write(`\r\x1b[2K${retryText(wait.what, wait.retry, wait.limit, wait.delay)}\n`);
+    wait = undefined;
+  };
   const stop = () => {
     if (timer) clearInterval(timer);
     timer = undefined;
@@ -99,14 +108,15 @@ export function terminalView(
       if (d < done) samples = [];
       done = d;
       total = t;
-      wait = undefined;
+      settle();
       const at = now();
       samples.push([at, d]);
       while (samples.length > 2 && at - samples[0]![0] > RATE_WINDOW) samples.shift();
       start();
     },
     waiting(what, retry, limit, delay) {
-      wait = { what, retry, limit, until: now() + delay };
+      settle();
+      wait = { what, retry, limit, delay, until: now() + delay };
       samples = [];
       start();
     },
@@ -115,6 +125,7 @@ export function terminalView(
       if (timer) draw();
     },
     finish(text) {
+      settle();
       stop();
       stream.write(`${text}\n`);
     },

@@ -127,6 +127,7 @@ export function runCli(
     env?: Record<string, string>;
     cwd?: string;
     onStderr?: (text: string, child: ReturnType<typeof spawn>) => void;
+    onSpawn?: (child: ReturnType<typeof spawn>) => unknown;
   } = {},
 ): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
@@ -143,6 +144,7 @@ export function runCli(
       options.onStderr?.(err, child);
     });
     child.on('error', reject);
+    void options.onSpawn?.(child);
     child.on('close', (code, signal) =>
       resolvePromise({ code, signal, stdout: Buffer.concat(out), stderr: err }),
     );
