@@ -2,11 +2,12 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from './command.js';
+import { demo } from './demo.js';
 import { get } from './get.js';
 import { type CliIo, exitCodeHelp, exitCodes, UsageError } from './output.js';
 import { schedule } from './schedule.js';
 
-const commands: readonly Command[] = [get, schedule];
+const commands: readonly Command[] = [demo, get, schedule];
 
 const help = `Usage: orionclient <command> [options]
 

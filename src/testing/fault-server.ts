@@ -1,0 +1,345 @@
+/**
+ * A real HTTP/1.1 server on 127.0.0.1 that misbehaves on cue, for integration tests and
+ * the CLI's `demo`. Each path plays a script of {@link Fault}s, one per request, and every
+ * request is recorded. Plain `node:` APIs only, so it runs compiled as well as under vitest.
+ *
+ * How Node's global `fetch` reports each fault (error `.cause.code`; Node 20.20 bundles
+ * undici 6, Node 24.21 undici 7):
+ *
+ * | fault | Node 20 | Node 24 |
+ * | --- | --- | --- |
+ * | `close: 'before-headers'` (FIN) | `UND_ERR_SOCKET` "other side closed" | same |
+ * | `reset: 'before-headers'` (RST) | `ECONNRESET` | same |
+ * | `reset: 'mid-body'` (RST), on the body read | `UND_ERR_SOCKET` | `ECONNRESET` |
+ * | `truncate`, on the body read | `UND_ERR_SOCKET` | same |
+ * | `invalid` | `HPE_INVALID_CONSTANT` (HTTPParserError) | `undefined` (HTTPParserError) |
+ * | {@link refusedUrl} | `ECONNREFUSED` | same |
+ *
+ * Headers-phase failures reject with `TypeError: fetch failed`, body-phase ones with
+ * `TypeError: terminated`; an `AbortSignal.timeout` rejects with a `TimeoutError`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+
+/** A file served with `Range`, `If-Range` and `If-Match` support. */
+export interface FileFault {
+  readonly body: Uint8Array;
+  /** Sent as `ETag`; `If-Range`/`If-Match` compare against it strongly. */
+  readonly etag?: string;
+  /** Sent as `Last-Modified`; an `If-Range` date must equal it exactly. */
+  readonly lastModified?: string;
+  /** Advertise `Accept-Ranges: bytes` and honour `Range`. @default true */
+  readonly acceptRanges?: boolean;
+  /** Advertise ranges but answer 200 with the whole body anyway. @default false */
+  readonly ignoreRange?: boolean;
+  /** Close the connection after this many body bytes, once per Fault object. */
+  readonly cutAfter?: number;
+}
+
+/** One scripted answer. Any path not routed answers 404. */
+export type Fault =
+  /** A normal response; `bodyBytes` sends that many {@link filler} bytes when `body` is absent. */
+  | {
+      status: number;
+      headers?: Record<string, string>;
+      body?: string | Uint8Array;
+      bodyBytes?: number;
+    }
+  /** Close the socket gracefully (FIN) without answering. */
+  | { close: 'before-headers' }
+  /** Reset the socket (RST) without answering. */
+  | { reset: 'before-headers' }
+  /** Send headers and `after` of `bodyBytes` filler bytes, then reset the socket (RST). */
+  | { reset: 'mid-body'; bodyBytes: number; after: number; headers?: Record<string, string> }
+  /** Never answer; the request ends when the client gives up or the server closes. */
+  | { hang: true }
+  /** Wait `slowHeaders` ms, then play `reply`. (Not `then`: a Fault must never be thenable.) */
+  | { slowHeaders: number; reply: Fault }
+  /** Send headers at once, then `bytes` filler bytes in `chunks` writes `intervalMs` apart. */
+  | {
+      slowBody: { bytes: number; chunks: number; intervalMs: number };
+      status?: number;
+      headers?: Record<string, string>;
+    }
+  /** Redirect to an absolute or relative URL. `status` @default 302 */
+  | { redirect: string; status?: 301 | 302 | 303 | 307 | 308 }
+  /** Declare `Content-Length: declared`, send `sent` filler bytes, then close (FIN). */
+  | { truncate: { declared: number; sent: number } }
+  /** Write bytes that are not HTTP, then close. */
+  | { invalid: true }
+  | { file: FileFault };
+
+/** A request as the server saw it. */
+export interface RecordedRequest {
+  readonly method: string;
+  /** The request target as sent, e.g. `/a?b=1`. */
+  readonly url: string;
+  /** `url` without the query: the key for {@link FaultServer.route}. */
+  readonly path: string;
+  /** Lowercased names; repeated fields joined with ", " (`cookie` with "; "). */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+  /** `performance.now()` in ms when the request head arrived. */
+  readonly time: number;
+  /** 1 for the first connection, 2 for the second, …: equal ids mean a reused socket. */
+  readonly socketId: number;
+  /** 0 for the first request to this path since it was routed. */
+  readonly n: number;
+}
+
+/** A script: the n-th request plays `script[n]` (the last entry repeats), or a function. */
+export type Script = readonly Fault[] | ((request: RecordedRequest, n: number) => Fault);
+
+export interface FaultServer {
+  /** `http://127.0.0.1:PORT`, without a trailing slash. */
+  readonly url: string;
+  /** Same as `url`: the origin that redirects and `Location` headers refer to. */
+  readonly origin: string;
+  /** Sets the script for `path` (without query) and restarts its request count. */
+  route(path: string, script: Script): void;
+  /** Every request so far, in the order their bodies completed. */
+  readonly requests: readonly RecordedRequest[];
+  /** Connections accepted so far. */
+  readonly sockets: number;
+  /** Connections currently open. */
+  openSockets(): number;
+  /** Stops listening, ends hanging requests, destroys every socket and timer. */
+  close(): Promise<void>;
+}
+
+/** `n` bytes of readable filler: `abc…xyzabc…`, starting at position `offset`. */
+export function filler(n: number, offset = 0): Uint8Array {
+  const out = new Uint8Array(Math.max(0, n));
+  for (let i = 0; i < out.length; i++) out[i] = 97 + ((i + offset) % 26);
+  return out;
+}
+
+/**
+ * Starts a fault server on 127.0.0.1 and an ephemeral port.
+ * @example
+ * const server = await startFaultServer();
+ * server.route('/x', [{ status: 503, headers: { 'retry-after': '1' } }, { status: 200, body: 'ok' }]);
+ * await fetch(`${server.url}/x`); // 503, then 200 on the next request
+ * await server.close();
+ */
+export async function startFaultServer(): Promise<FaultServer> {
+  const scripts = new Map<string, { script: Script; count: number }>();
+  const requests: RecordedRequest[] = [];
+  const open = new Set<Socket>();
+  const ids = new WeakMap<Socket, number>();
+  const timers = new Set<NodeJS.Timeout>();
+  const cut = new WeakSet<FileFault>();
+  let sockets = 0;
+  let closing = false;
+
+  const later = (ms: number, fn: () => void) => {
+    // A write callback may run after close(); it must not start a timer nobody clears.
+    if (closing) return;
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      fn();
+    }, ms);
+    timers.add(timer);
+  };
+
+  const play = (fault: Fault, req: IncomingMessage, res: ServerResponse): void => {
+    const socket = req.socket;
+    if (socket.destroyed) return;
+    if ('close' in fault) socket.destroy();
+    else if ('reset' in fault && fault.reset === 'before-headers') socket.resetAndDestroy();
+    else if ('reset' in fault) {
+      res.writeHead(200, { 'content-length': String(fault.bodyBytes), ...fault.headers });
+      res.write(filler(fault.after), () => socket.resetAndDestroy());
+    } else if ('hang' in fault) {
+      // Nothing to send: close() destroys the socket.
+    } else if ('slowHeaders' in fault) later(fault.slowHeaders, () => play(fault.reply, req, res));
+    else if ('slowBody' in fault) {
+      const { bytes, intervalMs } = fault.slowBody;
+      const chunks = Math.max(1, fault.slowBody.chunks);
+      res.writeHead(fault.status ?? 200, { 'content-length': String(bytes), ...fault.headers });
+      res.flushHeaders();
+      const drip = (i: number) => {
+        if (socket.destroyed) return;
+        const from = Math.floor((bytes * i) / chunks);
+        const chunk = filler(Math.floor((bytes * (i + 1)) / chunks) - from, from);
+        if (i + 1 === chunks) res.end(chunk);
+        else res.write(chunk, () => later(intervalMs, () => drip(i + 1)));
+      };
+      later(intervalMs, () => drip(0));
+    } else if ('redirect' in fault) {
+      send(res, fault.status ?? 302, { location: fault.redirect }, '');
+    } else if ('truncate' in fault) {
+      res.writeHead(200, { 'content-length': String(fault.truncate.declared) });
+      res.write(filler(fault.truncate.sent), () => socket.end());
+    } else if ('invalid' in fault) socket.end('SMTP ready, not HTTP\r\n\r\n');
+    else if ('file' in fault) serveFile(fault.file, req, res, cut);
+    else send(res, fault.status, fault.headers, fault.body ?? filler(fault.bodyBytes ?? 0));
+  };
+
+  const server = createServer((req, res) => {
+    const time = performance.now();
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('error', () => {});
+    req.on('end', () => {
+      const url = req.url ?? '/';
+      const path = url.split('?')[0] ?? '/';
+      const entry = scripts.get(path);
+      const n = entry ? entry.count++ : 0;
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+      }
+      const socketId = ids.get(req.socket) ?? 0;
+      const body = Buffer.concat(chunks);
+      const recorded = { method: req.method ?? 'GET', url, path, headers, body, time, socketId, n };
+      requests.push(recorded);
+      if (!entry) return send(res, 404, { 'content-type': 'text/plain' }, 'not found');
+      const { script } = entry;
+      let fault: Fault | undefined;
+      try {
+        fault =
+          typeof script === 'function'
+            ? script(recorded, n)
+            : script[Math.min(n, script.length - 1)];
+      } catch (error) {
+        // A broken script must fail the test that wrote it, not crash the process.
+        fault = { status: 500, body: `fault script for ${path} threw: ${String(error)}` };
+      }
+      play(fault ?? { status: 500, body: `no fault for ${path} #${n}` }, req, res);
+    });
+  });
+  server.on('connection', (socket) => {
+    ids.set(socket, ++sockets);
+    open.add(socket);
+    socket.on('close', () => open.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url,
+    origin: url,
+    requests,
+    get sockets() {
+      return sockets;
+    },
+    openSockets: () => open.size,
+    route(path, script) {
+      if (Array.isArray(script) && script.length === 0) {
+        throw new RangeError(`\`script\` for ${path} must have at least one Fault, got []`);
+      }
+      scripts.set(path, { script, count: 0 });
+    },
+    close() {
+      closing = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      // The server reports closed before its sockets emit 'close'; wait for both.
+      const closed = [new Promise<void>((resolve) => server.close(() => resolve()))];
+      for (const socket of open) {
+        closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+        socket.destroy();
+      }
+      return Promise.all(closed).then(() => {});
+    },
+  };
+}
+
+/** Ends a response with a Content-Length unless the headers set one or ask for chunks. */
+function send(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string> = {},
+  body: string | Uint8Array,
+): void {
+  const names = Object.keys(headers).map((name) => name.toLowerCase());
+  const sized = names.includes('content-length') || names.includes('transfer-encoding');
+  const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+  res.writeHead(status, sized ? headers : { ...headers, 'content-length': String(length) });
+  res.end(body);
+}
+
+function serveFile(
+  file: FileFault,
+  req: IncomingMessage,
+  res: ServerResponse,
+  cut: WeakSet<FileFault>,
+): void {
+  const { body, etag, lastModified, acceptRanges = true, ignoreRange = false } = file;
+  const size = body.length;
+  const headers: Record<string, string> = { 'content-type': 'application/octet-stream' };
+  if (etag !== undefined) headers.etag = etag;
+  if (lastModified !== undefined) headers['last-modified'] = lastModified;
+  if (acceptRanges) headers['accept-ranges'] = 'bytes';
+  const strongMatch = (tag: string) => etag !== undefined && !etag.startsWith('W/') && tag === etag;
+
+  const header = (name: string) => [req.headers[name] ?? []].flat().join(', ') || undefined;
+  const ifMatch = header('if-match');
+  if (ifMatch !== undefined && ifMatch.trim() !== '*') {
+    if (!ifMatch.split(',').some((tag) => strongMatch(tag.trim()))) {
+      return void res.writeHead(412, headers).end();
+    }
+  }
+  const ifRange = header('if-range');
+  const validatorOk =
+    ifRange === undefined ||
+    (/^(W\/)?"/.test(ifRange) ? strongMatch(ifRange) : ifRange === lastModified);
+  const range =
+    acceptRanges && !ignoreRange && validatorOk ? byteRange(header('range'), size) : undefined;
+  if (range === 'unsatisfiable') {
+    headers['content-range'] = `bytes */${size}`;
+    return void res.writeHead(416, headers).end();
+  }
+  const [start, end] = range ?? [0, size - 1];
+  if (range) headers['content-range'] = `bytes ${start}-${end}/${size}`;
+  const slice = Buffer.from(body.buffer, body.byteOffset, body.byteLength).subarray(start, end + 1);
+  headers['content-length'] = String(slice.length);
+  res.writeHead(range ? 206 : 200, headers);
+  if (file.cutAfter !== undefined && !cut.has(file) && req.method !== 'HEAD') {
+    cut.add(file);
+    const socket = req.socket;
+    return void res.write(slice.subarray(0, file.cutAfter), () => socket.destroy());
+  }
+  res.end(slice);
+}
+
+/**
+ * The one range of a `Range: bytes=…` header, clipped to the body. `undefined` means
+ * "answer 200 with everything": no header, a syntax error, or several ranges (which a
+ * server may ignore, RFC 9110 §14.2).
+ */
+function byteRange(
+  value: string | undefined,
+  size: number,
+): [number, number] | 'unsatisfiable' | undefined {
+  const m = /^bytes=(\d*)-(\d*)$/.exec(value ?? '');
+  if (!m || (m[1] === '' && m[2] === '')) return undefined;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    return suffix === 0 || size === 0 ? 'unsatisfiable' : [Math.max(0, size - suffix), size - 1];
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Number(m[2]);
+  if (m[2] !== '' && end < start) return undefined;
+  return start >= size ? 'unsatisfiable' : [start, Math.min(end, size - 1)];
+}
+
+/**
+ * A URL on 127.0.0.1 where nothing listens, so connecting fails with `ECONNREFUSED`:
+ * binds an ephemeral port, then frees it.
+ */
+export async function refusedUrl(): Promise<string> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
