@@ -66,7 +66,8 @@ describe('Backoff', () => {
   it('exponential(tries) gives 0.2, 0.4 … 51.2, 90, 90 as in the seed', () => {
     const backoff = new Backoff();
     const seed = [0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90, 90];
-    seed.forEach((expected, i) => expect(backoff.exponential(i + 1)).toBeCloseTo(expected, 10));
+    for (const [i, expected] of seed.entries())
+      expect(backoff.exponential(i + 1)).toBeCloseTo(expected, 10);
     expect(backoff.exponential(0)).toBe(0.1);
   });
 

@@ -14,7 +14,12 @@ afterEach(async () => {
 
 describe('retryGetWithBackoff (the seed example, done right)', () => {
   it('sleeps between tries and returns the first ok response', async () => {
-    server.route('/r', [{ status: 503 }, { status: 500 }, { status: 200, body: 'report' }, { status: 500 }]);
+    server.route('/r', [
+      { status: 503 },
+      { status: 500 },
+      { status: 200, body: 'report' },
+      { status: 500 },
+    ]);
     const clock = new VirtualClock({ seed: 2 });
     const response = await retryGetWithBackoff(`${server.url}/r`, { clock });
     expect(await response.text()).toBe('report');
@@ -25,19 +30,27 @@ describe('retryGetWithBackoff (the seed example, done right)', () => {
 
   it('makes `attempts` tries in all and returns the last response when none was ok', async () => {
     server.route('/r', [{ status: 404 }]);
-    const response = await retryGetWithBackoff(`${server.url}/r`, { attempts: 4, clock: new VirtualClock() });
+    const response = await retryGetWithBackoff(`${server.url}/r`, {
+      attempts: 4,
+      clock: new VirtualClock(),
+    });
     expect(response.status).toBe(404);
     expect(server.requests).toHaveLength(4);
   });
 
   it('throws a RetryError when no try got a response', async () => {
-    const error = await retryGetWithBackoff(await refusedUrl(), { attempts: 3, clock: new VirtualClock() }).catch((e) => e);
+    const error = await retryGetWithBackoff(await refusedUrl(), {
+      attempts: 3,
+      clock: new VirtualClock(),
+    }).catch((e) => e);
     expect(error).toBeInstanceOf(RetryError);
     expect(error.attempts).toHaveLength(3);
   });
 
   it('rejects bad options naming them', async () => {
     await expect(retryGetWithBackoff(server.url, { attempts: 0 })).rejects.toThrow(/`attempts`/);
-    await expect(retryGetWithBackoff(server.url, { requestTimeout: -1 })).rejects.toThrow(/`requestTimeout`/);
+    await expect(retryGetWithBackoff(server.url, { requestTimeout: -1 })).rejects.toThrow(
+      /`requestTimeout`/,
+    );
   });
 });

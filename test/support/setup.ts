@@ -6,7 +6,8 @@ const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
 process.on('unhandledRejection', onUnhandled);
 
-const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap');
+const sockets = () =>
+  process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap');
 
 afterAll(async () => {
   process.off('unhandledRejection', onUnhandled);
@@ -15,5 +16,6 @@ afterAll(async () => {
   }
   // Closed sockets leave the resource list on a later turn of the event loop.
   for (let i = 0; i < 50 && sockets().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-  if (sockets().length > 0) throw new Error(`Sockets left open after this file: ${sockets().join(', ')}`);
+  if (sockets().length > 0)
+    throw new Error(`Sockets left open after this file: ${sockets().join(', ')}`);
 });
