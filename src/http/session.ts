@@ -71,6 +71,7 @@ const sessionKeys = [
   'fetch',
   'sensitiveHeaders',
   'maxRedirects',
+  'coordinator',
 ];
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 

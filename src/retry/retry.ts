@@ -131,6 +131,7 @@ const callKeys = [
   'onRetry',
   'discard',
   'description',
+  'coordinator',
 ];
 
 /** The attempt history of an object (such as a `Response`) that {@link retry} returned. */
