@@ -202,6 +202,39 @@ describe('orionclient get on a terminal (in-process)', () => {
   });
 });
 
+describe('orionclient get, in-process', () => {
+  it('gives each attempt --timeout seconds for its headers, then exits 4', async () => {
+    server.route('/f', [{ hang: true }]);
+    const m = memoryIo();
+    const args = ['get', `${server.url}/f`, '-o', join(dir, 'out.bin'), '--timeout', '0.2'];
+    expect(await main([...args, '--retries', '1'], m.io)).toBe(4);
+    expect(server.requests).toHaveLength(2);
+    expect(m.stderr()).toMatch(/^ETIMEDOUT — retry 1\/1 in [\d.]+ s$/m);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('stops a backoff wait at once when interrupted, exits 130 and leaves no file', async () => {
+    server.route('/f', [{ status: 503, headers: { 'retry-after': '30' } }]);
+    const controller = new AbortController();
+    const m = memoryIo();
+    const io = {
+      ...m.io,
+      signal: controller.signal,
+      stderr: {
+        write: (chunk: string | Uint8Array) => {
+          m.io.stderr.write(chunk);
+          // The first retry line means the 30 s wait has begun.
+          controller.abort(new Error('interrupted'));
+        },
+      },
+    };
+    expect(await main(['get', `${server.url}/f`, '-o', join(dir, 'out.bin')], io)).toBe(130);
+    expect(server.requests).toHaveLength(1);
+    expect(m.stderr()).toMatch(/retry 1\/10 in 30\.0 s\norionclient get: interrupted\n$/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 describe('orionclient get usage', () => {
   it.each([
     [[], 'missing URL'],
