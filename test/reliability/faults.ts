@@ -1,0 +1,295 @@
+/**
+ * The fault matrix as data: every fault the fault server can play, and for each profile and
+ * method class the outcome the library promises. `fault-matrix.test.ts` runs every cell
+ * against a real server; `report.ts` renders the same rows into `docs/reliability.md`.
+ * Adding a fault here adds a whole row to both.
+ *
+ * The numbers are written out, not computed from the policy, so a change to the retry rules
+ * that alters a promise fails the matrix until this table (and the report) say so.
+ */
+import type { RetryOptions, StopReason } from '../../src/retry/policy.js';
+import type { FaultServer } from '../support/fault-server.js';
+
+export const profileNames = ['nonInteractive', 'interactive'] as const;
+export type Profile = (typeof profileNames)[number];
+
+/** `POST+key` is a POST with an `Idempotency-Key` header. */
+export const methodClasses = ['GET', 'POST', 'POST+key'] as const;
+export type MethodClass = (typeof methodClasses)[number];
+
+/**
+ * A promised outcome. `attempts` is how many attempts the client made (`retryInfo` or
+ * `RetryError.attempts`); `seen` is how many requests the servers received, which differs
+ * only when no connection was made or redirects were followed.
+ */
+export type Expected =
+  /** `session.fetch` resolved with this status; `reason` is `retryInfo(response).reason`. */
+  | {
+      readonly outcome: 'response';
+      readonly status: number;
+      readonly attempts: number;
+      readonly seen: number;
+      readonly reason?: StopReason;
+      /** The body then reads completely, with this many bytes. */
+      readonly bytes?: number;
+    }
+  /** `session.fetch` rejected with a `RetryError` for this reason. */
+  | {
+      readonly outcome: 'retryError';
+      readonly reason: StopReason;
+      readonly attempts: number;
+      readonly seen: number;
+    }
+  /** `session.fetch` resolved with this status, and reading the body then rejects. */
+  | {
+      readonly outcome: 'bodyError';
+      readonly status: number;
+      readonly attempts: number;
+      readonly seen: number;
+    };
+
+/** What a row needs to play its fault: two servers (for cross-origin hops) and a dead port. */
+export interface FaultContext {
+  readonly server: FaultServer;
+  readonly other: FaultServer;
+  /** A URL where nothing listens. */
+  readonly refused: string;
+}
+
+export interface FaultRow {
+  /** Short stable name, used in test names. */
+  readonly id: string;
+  /** What the server does, for the report. */
+  readonly fault: string;
+  /** Routes the fault and returns the URL to request. */
+  readonly play: (context: FaultContext) => string;
+  /**
+   * Policy overrides for this row. Only `requestTimeout` is ever overridden (per-attempt
+   * timeouts run in real time even under a virtual clock); every budget is the profile's.
+   */
+  readonly overrides?: Partial<RetryOptions>;
+  /** The rules allow a POST without a key to be resent (the server said 429: not processed). */
+  readonly resendsPost?: boolean;
+  readonly expect: Readonly<Record<Profile, Readonly<Record<MethodClass, Expected>>>>;
+}
+
+/** Per-attempt timeout of the rows that hang, in seconds. */
+export const HANG_TIMEOUT = 0.05;
+
+const answered = (status: number, n: number, reason?: StopReason, bytes?: number): Expected => ({
+  outcome: 'response',
+  status,
+  attempts: n,
+  seen: n,
+  ...(reason ? { reason } : {}),
+  ...(bytes === undefined ? {} : { bytes }),
+});
+const failed = (reason: StopReason, n: number, seen = n): Expected => ({
+  outcome: 'retryError',
+  reason,
+  attempts: n,
+  seen,
+});
+const bodyFails = (status: number): Expected => ({
+  outcome: 'bodyError',
+  status,
+  attempts: 1,
+  seen: 1,
+});
+/** The same outcome for every method class, one per profile. */
+const perProfile = (nonInteractive: Expected, interactive: Expected) => ({
+  nonInteractive: { GET: nonInteractive, POST: nonInteractive, 'POST+key': nonInteractive },
+  interactive: { GET: interactive, POST: interactive, 'POST+key': interactive },
+});
+/** The same outcome for every profile and method class. */
+const everywhere = (e: Expected) => perProfile(e, e);
+
+// Budgets, from the profiles: transient failures get 10 retries (non-interactive) or 3
+// (interactive); 404 gets 8 or 2; 429 gets 45 or 5. Attempts are one more.
+const TRANSIENT = { nonInteractive: 11, interactive: 4 } as const;
+const TOO_MANY = { nonInteractive: 46, interactive: 6 } as const;
+
+/** A retryable status: idempotent requests spend the transient budget, a bare POST is sent once. */
+function transientStatus(status: number): FaultRow {
+  const cells = (n: number) => ({
+    GET: answered(status, n, 'retries'),
+    POST: answered(status, 1),
+    'POST+key': answered(status, n, 'retries'),
+  });
+  return {
+    id: String(status),
+    fault: `${status} forever`,
+    play: ({ server }) => route(server, [{ status, body: 'failing' }]),
+    expect: {
+      nonInteractive: cells(TRANSIENT.nonInteractive),
+      interactive: cells(TRANSIENT.interactive),
+    },
+  };
+}
+
+/** A network failure after the request was sent: only idempotent requests are resent. */
+function brokenConnection(id: string, fault: string, play: FaultRow['play']): FaultRow {
+  const cells = (n: number) => ({
+    GET: failed('retries', n),
+    POST: failed('notRetryable', 1),
+    'POST+key': failed('retries', n),
+  });
+  return {
+    id,
+    fault,
+    play,
+    expect: {
+      nonInteractive: cells(TRANSIENT.nonInteractive),
+      interactive: cells(TRANSIENT.interactive),
+    },
+  };
+}
+
+/** 429 forever with a given hint: every method class is resent, up to the 429 budget. */
+function tooMany(id: string, fault: string, headers: () => Record<string, string>): FaultRow {
+  const cells = (n: number) => ({
+    GET: answered(429, n, 'retries'),
+    POST: answered(429, n, 'retries'),
+    'POST+key': answered(429, n, 'retries'),
+  });
+  return {
+    id,
+    fault,
+    play: ({ server }) => route(server, () => ({ status: 429, headers: headers() })),
+    resendsPost: true,
+    expect: {
+      nonInteractive: cells(TOO_MANY.nonInteractive),
+      interactive: cells(TOO_MANY.interactive),
+    },
+  };
+}
+
+function route(server: FaultServer, script: Parameters<FaultServer['route']>[1]): string {
+  server.route('/f', script);
+  return `${server.url}/f`;
+}
+
+/** The rows of the matrix, in report order. */
+export const faults: readonly FaultRow[] = [
+  {
+    id: 'refused',
+    fault: 'connection refused (nothing listens)',
+    play: ({ refused }) => `${refused}/f`,
+    // The server provably never saw the request, so even a bare POST is resent.
+    expect: perProfile(
+      failed('retries', TRANSIENT.nonInteractive, 0),
+      failed('retries', TRANSIENT.interactive, 0),
+    ),
+  },
+  brokenConnection('close-before-headers', 'connection closed (FIN) before the headers', (c) =>
+    route(c.server, [{ close: 'before-headers' }]),
+  ),
+  brokenConnection('reset-before-headers', 'connection reset (RST) before the headers', (c) =>
+    route(c.server, [{ reset: 'before-headers' }]),
+  ),
+  {
+    id: 'reset-mid-body',
+    fault: 'headers, 100 of 1,000 body bytes, then reset',
+    play: ({ server }) => route(server, [{ reset: 'mid-body', bodyBytes: 1000, after: 100 }]),
+    expect: everywhere(bodyFails(200)),
+  },
+  {
+    ...brokenConnection('hang', `never answers (requestTimeout ${HANG_TIMEOUT} s)`, (c) =>
+      route(c.server, [{ hang: true }]),
+    ),
+    overrides: { requestTimeout: HANG_TIMEOUT },
+  },
+  {
+    id: 'slow-headers',
+    fault: `headers after 300 ms once, then at once (requestTimeout ${HANG_TIMEOUT} s)`,
+    play: ({ server }) =>
+      route(server, [
+        { slowHeaders: 300, reply: { status: 200 } },
+        { status: 200, body: 'ok' },
+      ]),
+    overrides: { requestTimeout: HANG_TIMEOUT },
+    expect: {
+      nonInteractive: {
+        GET: answered(200, 2),
+        POST: failed('notRetryable', 1),
+        'POST+key': answered(200, 2),
+      },
+      interactive: {
+        GET: answered(200, 2),
+        POST: failed('notRetryable', 1),
+        'POST+key': answered(200, 2),
+      },
+    },
+  },
+  {
+    id: 'slow-body',
+    fault: `headers at once, 3,000 body bytes over 120 ms (requestTimeout ${HANG_TIMEOUT} s)`,
+    play: ({ server }) => route(server, [{ slowBody: { bytes: 3000, chunks: 3, intervalMs: 40 } }]),
+    overrides: { requestTimeout: HANG_TIMEOUT },
+    expect: everywhere({ outcome: 'response', status: 200, attempts: 1, seen: 1, bytes: 3000 }),
+  },
+  transientStatus(500),
+  transientStatus(502),
+  transientStatus(503),
+  transientStatus(504),
+  tooMany('429-delta', '429 with `Retry-After: 2`', () => ({ 'retry-after': '2' })),
+  tooMany('429-date', '429 with `Retry-After` an HTTP-date 2 s ahead', () => ({
+    'retry-after': new Date(Date.now() + 2000).toUTCString(),
+  })),
+  tooMany('429-ms', '429 with `retry-after-ms: 1500`', () => ({ 'retry-after-ms': '1500' })),
+  tooMany('429-none', '429 without a hint', () => ({})),
+  {
+    id: '429-beyond',
+    fault: '429 with `Retry-After: 7200` (beyond the budget)',
+    play: ({ server }) => route(server, [{ status: 429, headers: { 'retry-after': '7200' } }]),
+    resendsPost: true,
+    expect: everywhere(answered(429, 1, 'retryAfter')),
+  },
+  {
+    id: '404-then-200',
+    fault: '404 once, then 200',
+    play: ({ server }) => route(server, [{ status: 404 }, { status: 200, body: 'found' }]),
+    expect: {
+      nonInteractive: {
+        GET: answered(200, 2, undefined, 5),
+        POST: answered(404, 1, undefined, 0),
+        'POST+key': answered(200, 2, undefined, 5),
+      },
+      interactive: {
+        GET: answered(200, 2, undefined, 5),
+        POST: answered(404, 1, undefined, 0),
+        'POST+key': answered(200, 2, undefined, 5),
+      },
+    },
+  },
+  {
+    id: 'redirect-loop',
+    fault: '302 to itself, forever',
+    play: ({ server }) => route(server, [{ redirect: '/f' }]),
+    // 1 request + 20 redirects followed (maxRedirects), then a TypeError: not retried.
+    expect: everywhere(failed('notRetryable', 1, 21)),
+  },
+  {
+    id: 'redirect-cross-origin',
+    fault: '307 to another origin, which answers 200',
+    play: ({ server, other }) => {
+      other.route('/landing', [{ status: 200, body: 'landed' }]);
+      return route(server, [{ redirect: `${other.url}/landing`, status: 307 }]);
+    },
+    // One attempt, two requests: one per origin.
+    expect: everywhere({ outcome: 'response', status: 200, attempts: 1, seen: 2, bytes: 6 }),
+  },
+  {
+    id: 'truncated',
+    fault: '`Content-Length: 1000`, 100 bytes, then close',
+    play: ({ server }) => route(server, [{ truncate: { declared: 1000, sent: 100 } }]),
+    expect: everywhere(bodyFails(200)),
+  },
+  {
+    id: 'invalid-http',
+    fault: 'bytes that are not HTTP',
+    play: ({ server }) => route(server, [{ invalid: true }]),
+    // A protocol error is not a transient failure: nothing is resent.
+    expect: everywhere(failed('notRetryable', 1)),
+  },
+];
