@@ -296,7 +296,12 @@ export async function retry<T>(
   }
 }
 
-/** One attempt, bounded by `requestTimeout` (real time: it bounds real I/O). */
+/**
+ * One attempt, bounded by `requestTimeout` (real time: it bounds real I/O). The attempt's
+ * signal follows the caller's through `AbortSignal.any`, which holds it weakly: a response
+ * body stays cancellable by the caller after the attempt returns, and a signal shared by
+ * many requests collects no listeners.
+ */
 async function runAttempt<T>(
   operation: (context: AttemptContext) => Promise<T>,
   attempt: number,
@@ -304,29 +309,34 @@ async function runAttempt<T>(
   timeout: number,
   signal: AbortSignal | undefined,
 ): Promise<Outcome<T>> {
-  const controller = new AbortController();
-  const forward = () => controller.abort(signal?.reason);
-  signal?.addEventListener('abort', forward, { once: true });
+  const timed = timeout === Number.POSITIVE_INFINITY ? undefined : new AbortController();
+  const attemptSignal = timed
+    ? signal
+      ? AbortSignal.any([signal, timed.signal])
+      : timed.signal
+    : signal;
   const timer =
-    timeout === Number.POSITIVE_INFINITY
-      ? undefined
-      : setTimeout(
-          () => controller.abort(timeoutError(timeout)),
-          Math.min(timeout * 1000, 2 ** 31 - 1),
-        );
+    timed &&
+    setTimeout(() => timed.abort(timeoutError(timeout)), Math.min(timeout * 1000, 2 ** 31 - 1));
   try {
-    const value = await operation({ attempt, signal: controller.signal, elapsed });
+    const value = await operation({
+      attempt,
+      signal: attemptSignal ?? neverAborted,
+      elapsed,
+    });
     return { ok: true, value };
   } catch (error) {
     return {
       ok: false,
-      error: controller.signal.aborted && !signal?.aborted ? controller.signal.reason : error,
+      error: timed?.signal.aborted && !signal?.aborted ? timed.signal.reason : error,
     };
   } finally {
-    signal?.removeEventListener('abort', forward);
     clearTimeout(timer);
   }
 }
+
+/** The signal of attempts that nothing can abort (no caller signal, no timeout). */
+const neverAborted = new AbortController().signal;
 
 function timeoutError(seconds: number): Error {
   const error = new Error(`attempt timed out after ${seconds} s (requestTimeout)`);

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { interactiveSession, nonInteractiveSession, Session } from '../../src/http/session.js';
 import { RetryError } from '../../src/retry/errors.js';
@@ -215,6 +216,22 @@ describe('network faults and timeouts', () => {
     expect(performance.now() - started).toBeLessThan(5000); // the 30 s sleep was cut short
     expect(hits('/x')).toBe(1);
     expect(timers()).toBe(baseline);
+  });
+});
+
+describe('the caller signal after the headers', () => {
+  it('still cancels a streaming body, and leaves no listener on a shared signal', async () => {
+    server.route('/slow', [{ slowBody: { bytes: 4000, chunks: 8, intervalMs: 50 } }]);
+    server.route('/fast', [{ status: 200, body: 'ok' }]);
+    const shared = new AbortController();
+    const session = new Session({ requestTimeout: 5 });
+    for (let i = 0; i < 20; i++)
+      await (await session.get(`${server.url}/fast`, { signal: shared.signal })).text();
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+    const response = await session.get(`${server.url}/slow`, { signal: shared.signal });
+    const reading = response.arrayBuffer();
+    shared.abort(new Error('user left'));
+    await expect(reading).rejects.toThrow('user left');
   });
 });
 
