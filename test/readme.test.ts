@@ -71,15 +71,11 @@ describe('README', () => {
 
     blocks.forEach((code, i) => {
       it(`example ${i + 1} runs against the local server and its comments hold`, async () => {
+        const entry = (file: string) => fileURLToPath(new URL(`../src/${file}`, import.meta.url));
         const source = code
-          .replaceAll(
-            "from 'orionclient/utils'",
-            `from '${fileURLToPath(new URL('../src/utils.js', import.meta.url))}'`,
-          )
-          .replaceAll(
-            "from 'orionclient'",
-            `from '${fileURLToPath(new URL('../src/index.js', import.meta.url))}'`,
-          )
+          .replaceAll("from 'orionclient/utils'", `from '${entry('utils.js')}'`)
+          .replaceAll("from 'orionclient/testing'", `from '${entry('testing/fault-server.js')}'`)
+          .replaceAll("from 'orionclient'", `from '${entry('index.js')}'`)
           .replaceAll('https://api.example.com', server.url);
         const logged: unknown[][] = [];
         const file = join(dir, `example-${i}.ts`);
