@@ -30,11 +30,12 @@ describe('the published package', () => {
       join(scratch, 'check.mjs'),
       `import { Backoff, TemporaryPath, retryGetWithBackoff } from 'orionclient/utils';
 import { Session, plan, profiles } from 'orionclient';
+import { startFaultServer } from 'orionclient/testing';
 const t = await TemporaryPath.create({ suffix: 'bar' });
 const name = t.path;
 await t[Symbol.asyncDispose]();
 console.log(JSON.stringify({ e: new Backoff().exponential(3), total: plan().total, session: typeof Session,
-  get: typeof retryGetWithBackoff, frozen: Object.isFrozen(profiles), name }));`,
+  get: typeof retryGetWithBackoff, server: typeof startFaultServer, frozen: Object.isFrozen(profiles), name }));`,
     );
     const out = JSON.parse(
       execFileSync(process.execPath, ['check.mjs'], { cwd: scratch, encoding: 'utf8' }),
