@@ -78,7 +78,9 @@ export const equal: Jitter = (state, params, random) => {
  *   which re-synchronises clients that jitter was meant to spread.
  */
 export const decorrelated: Jitter = (state, { base, cap }, random) => {
-  const delay = Math.min(cap, uniform(random, base, state.prev * 3));
+  // prev * 3 overflows to Infinity for a cap above Number.MAX_VALUE / 3, and a draw of 0
+  // times Infinity is NaN; the bound changes nothing for any smaller cap.
+  const delay = Math.min(cap, uniform(random, base, Math.min(state.prev * 3, Number.MAX_VALUE)));
   return [delay, { attempt: state.attempt + 1, prev: delay }];
 };
 
