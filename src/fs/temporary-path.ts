@@ -4,6 +4,15 @@ import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
 import { checkKeys, show } from '../validate.js';
+import {
+  codeOf,
+  messageOf,
+  removePath,
+  removePathSync,
+  removeWithRetry,
+  removeWithRetrySync,
+  warnCleanupFailed,
+} from './remove-path.js';
 
 /** Options of {@link TemporaryPath.create}, {@link TemporaryPath.createSync} and {@link withTemporaryPath}. */
 export interface TemporaryPathOptions {
@@ -35,16 +44,7 @@ const RANDOM_LENGTH = 13; // 36^13 ≈ 2^67: names are unguessable, not merely u
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'; // one case: safe on case-insensitive disks
 const MAX_TRIES = 100;
 const NAME_MAX_BYTES = 255; // NAME_MAX on Linux and macOS; Windows allows 255 UTF-16 units
-const REMOVE_ATTEMPTS = 10;
-const WARNING_CODE = 'ORIONCLIENT_TEMPORARY_PATH';
 const IS_WINDOWS = process.platform === 'win32';
-// On Windows another process (an antivirus, an indexer) briefly holding the file gives these;
-// on POSIX, EPERM and EACCES are lasting permission errors that waiting does not fix.
-const TRANSIENT = new Set(
-  IS_WINDOWS ? ['EBUSY', 'EPERM', 'EACCES', 'ENOTEMPTY'] : ['EBUSY', 'ENOTEMPTY'],
-);
-// The file cannot be at the path any more: the user moved it, or moved its directory away.
-const GONE = new Set(['ENOENT', 'ENOTDIR']);
 const { O_CREAT, O_EXCL, O_RDWR, O_NOFOLLOW = 0 } = fs.constants;
 const OPEN_FLAGS = O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW;
 
@@ -137,7 +137,7 @@ export class TemporaryPath {
    */
   remove(): Promise<void> {
     if (this.#state !== 'owned') return Promise.resolve();
-    this.#removing ??= removeAsync(this.path).then(
+    this.#removing ??= removeWithRetry(this.path, temporaryPathInternals).then(
       () => {
         this.#state = 'removed';
         this.#removing = undefined;
@@ -153,7 +153,7 @@ export class TemporaryPath {
   /** {@link TemporaryPath.remove}, synchronously; throws when removal fails. */
   removeSync(): void {
     if (this.#state !== 'owned') return;
-    removeSync(this.path);
+    removeWithRetrySync(this.path, temporaryPathInternals);
     this.#state = 'removed';
   }
 
@@ -387,79 +387,4 @@ function closeOrUnlinkSync(fd: number, path: string): void {
     fs.rmSync(path, { force: true });
     throw error;
   }
-}
-
-// `unlink` removes the file (or a symlink put in its place) in one call; a directory put
-// there takes `rm`, `recursive` for its contents and `force` so that ENOENT is success.
-const RM_OPTIONS = { recursive: true, force: true } as const;
-const IS_DIRECTORY = new Set(['EISDIR', 'EPERM', 'EACCES']); // Linux, macOS, Windows
-
-async function removePath(path: string): Promise<void> {
-  try {
-    await fsp.unlink(path);
-  } catch (error) {
-    if (!IS_DIRECTORY.has(codeOf(error))) throw error;
-    await fsp.rm(path, RM_OPTIONS);
-  }
-}
-
-function removePathSync(path: string): void {
-  try {
-    fs.unlinkSync(path);
-  } catch (error) {
-    if (!IS_DIRECTORY.has(codeOf(error))) throw error;
-    fs.rmSync(path, RM_OPTIONS);
-  }
-}
-
-async function removeAsync(path: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await temporaryPathInternals.rm(path);
-      return;
-    } catch (error) {
-      if (removalDone(error, attempt)) return;
-      await new Promise((resolve) => setTimeout(resolve, temporaryPathInternals.retryDelayMs));
-    }
-  }
-}
-
-function removeSync(path: string): void {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      temporaryPathInternals.rmSync(path);
-      return;
-    } catch (error) {
-      if (removalDone(error, attempt)) return;
-      const cell = new Int32Array(new SharedArrayBuffer(4));
-      Atomics.wait(cell, 0, 0, temporaryPathInternals.retryDelayMs);
-    }
-  }
-}
-
-/** After a failed attempt: true if the path is gone anyway, false to retry; else rethrows. */
-function removalDone(error: unknown, attempt: number): boolean {
-  if (GONE.has(codeOf(error))) return true;
-  if (TRANSIENT.has(codeOf(error)) && attempt < REMOVE_ATTEMPTS) return false;
-  throw error;
-}
-
-function warnCleanupFailed(path: string, error: unknown): void {
-  process.emitWarning(
-    `Could not remove temporary path ${JSON.stringify(path)}: ${messageOf(error)}`,
-    {
-      type: 'TemporaryPathWarning',
-      code: WARNING_CODE,
-      detail: 'The path is left on disk; remove it yourself or check its permissions.',
-    },
-  );
-}
-
-function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : '';
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
