@@ -75,5 +75,5 @@ export function classifyHttp(
   const { error } = outcome;
   if (!isTransientError(error)) return { retry: false };
   const notSent = NOT_SENT_CODES.has(errorCode(error) ?? '');
-  return { retry: notSent || (safe && request.replayable) };
+  return { retry: request.replayable && (notSent || safe) };
 }
