@@ -316,6 +316,21 @@ describe('Session options', () => {
     expect(server.requests[0]!.headers).toMatchObject({ 'x-team': 'orion', 'x-call': '1' });
   });
 
+  it('takes per-call overrides: retry fields, retry: false, and a per-attempt timeout', async () => {
+    server.route('/a', [{ status: 503 }]);
+    server.route('/b', [{ status: 503 }]);
+    server.route('/c', [{ hang: true }, { status: 200 }]);
+    const { session } = virtualSession();
+    await session.get(`${server.url}/a`, { retry: { retries: 1 } });
+    await session.get(`${server.url}/b`, { retry: false });
+    expect([hits('/a'), hits('/b')]).toEqual([2, 1]);
+    expect((await session.get(`${server.url}/c`, { timeout: 0.05 })).status).toBe(200);
+    await expect(session.get(`${server.url}/a`, { retry: { retries: -2 } })).rejects.toThrow(
+      /`retries`/,
+    );
+    await expect(session.get(`${server.url}/a`, { timeout: -1 })).rejects.toThrow(/`timeout`/);
+  });
+
   it('rejects bad options naming them', () => {
     expect(() => new Session({ retries: -1 })).toThrow(/`retries`/);
     expect(() => new Session({ profile: 'batch' as never })).toThrow(/`profile`/);
