@@ -63,6 +63,36 @@ export function checkStatus(name: string, value: unknown): number {
   return value;
 }
 
+/** Checks an option that must be a function; `undefined` (the option is absent) passes. */
+export function checkFunction(name: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`\`${name}\` must be a function, got ${show(value)} (${typeof value})`);
+  }
+}
+
+/**
+ * Checks an option that must be an object with these methods, such as a `Clock`;
+ * `undefined` (the option is absent) passes.
+ */
+export function checkMethods(
+  name: string,
+  value: unknown,
+  kind: string,
+  methods: readonly string[],
+): void {
+  if (value === undefined) return;
+  const object = value as Record<string, unknown> | null;
+  if (
+    object === null ||
+    (typeof object !== 'object' && typeof object !== 'function') ||
+    methods.some((m) => typeof object[m] !== 'function')
+  ) {
+    throw new TypeError(
+      `\`${name}\` must be ${kind} (an object with ${methods.join(', ')}), got ${show(value)}`,
+    );
+  }
+}
+
 /** Rejects an options object that is not a plain object, or that has keys nobody reads. */
 export function checkKeys(
   what: string,

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { checkKeys, checkNumber } from './validate.js';
+import { checkKeys, checkNumber, show } from './validate.js';
 
 /** Options of {@link VirtualClock}. */
 export interface VirtualClockOptions {
@@ -52,9 +52,12 @@ export class VirtualClock implements Clock {
 
   constructor(options?: VirtualClockOptions) {
     const o = checkKeys('VirtualClock options', options, ['seed', 'start', 'auto']);
-    this.#state = checkNumber('seed', o.seed ?? 1, { integer: true }) >>> 0;
-    this.#now = checkNumber('start', o.start ?? 0);
-    this.#auto = o.auto === undefined ? true : Boolean(o.auto);
+    this.#state = checkNumber('seed', o.seed === undefined ? 1 : o.seed, { integer: true }) >>> 0;
+    this.#now = checkNumber('start', o.start === undefined ? 0 : o.start);
+    if (o.auto !== undefined && typeof o.auto !== 'boolean') {
+      throw new TypeError(`\`auto\` must be a boolean, got ${show(o.auto)} (${typeof o.auto})`);
+    }
+    this.#auto = o.auto !== false;
   }
 
   now(): number {

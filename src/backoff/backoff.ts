@@ -1,5 +1,12 @@
 import { type Clock, systemClock } from '../clock.js';
-import { checkKeys, checkNumber, checkOneOf, checkStatus, show } from '../validate.js';
+import {
+  checkKeys,
+  checkMethods,
+  checkNumber,
+  checkOneOf,
+  checkStatus,
+  show,
+} from '../validate.js';
 import {
   exponentialDelay,
   initialJitterState,
@@ -83,13 +90,18 @@ export class Backoff {
       'clock',
       'jitter',
     ]);
-    this.base = checkNumber('base', o.base ?? 0.1, { min: 0 });
-    this.cap = checkNumber('cap', o.cap ?? 90, {
+    this.base = checkNumber('base', o.base === undefined ? 0.1 : o.base, { min: 0 });
+    this.cap = checkNumber('cap', o.cap === undefined ? 90 : o.cap, {
       min: this.base,
       minText: `\`base\` (${this.base})`,
     });
+    checkMethods('clock', o.clock, 'a Clock', ['now', 'sleep', 'random']);
     this.#clock = (o.clock as Clock | undefined) ?? systemClock;
-    this.#jitter = checkOneOf('jitter', o.jitter ?? 'decorrelated', jitterNames);
+    this.#jitter = checkOneOf(
+      'jitter',
+      o.jitter === undefined ? 'decorrelated' : o.jitter,
+      jitterNames,
+    );
     for (const [status, params] of entriesOf(o.backoffDict)) {
       this.#dict.set(status, params);
     }

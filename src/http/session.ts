@@ -3,8 +3,15 @@ import { systemClock } from '../clock.js';
 import { safeUrl } from '../retry/errors.js';
 import type { RetryOptions } from '../retry/policy.js';
 import { resolveRetryOptions, retryOptionKeys } from '../retry/policy.js';
-import { type RetryCoordinator, type RetryEvent, resolvePolicy, retry } from '../retry/retry.js';
-import { checkKeys, checkNumber, show } from '../validate.js';
+import {
+  CLOCK_METHODS,
+  COORDINATOR_METHODS,
+  type RetryCoordinator,
+  type RetryEvent,
+  resolvePolicy,
+  retry,
+} from '../retry/retry.js';
+import { checkFunction, checkKeys, checkMethods, checkNumber, show } from '../validate.js';
 import { type BodyInit, type BodySource, isReplayable, releaseBody } from './body.js';
 import { classifyHttp } from './classify.js';
 import type { ProfileName } from './profiles.js';
@@ -106,17 +113,16 @@ export class Session {
     if (o.baseUrl !== undefined && !URL.canParse(String(o.baseUrl))) {
       throw new TypeError(`\`baseUrl\` must be an absolute URL, got ${show(String(o.baseUrl))}`);
     }
+    checkMethods('clock', o.clock, 'a Clock', CLOCK_METHODS);
+    checkMethods('coordinator', o.coordinator, 'a RetryCoordinator', COORDINATOR_METHODS);
+    checkFunction('onRetry', o.onRetry);
+    checkHeaders(o.headers);
     this.#options = o;
     this.#fetch = o.fetch ?? globalThis.fetch;
     this.#clock = o.clock ?? systemClock;
-    this.#sensitive = [
-      ...SENSITIVE_HEADERS,
-      ...(o.sensitiveHeaders ?? []).map((h) => h.toLowerCase()),
-    ];
-    this.#maxRedirects = checkNumber('maxRedirects', o.maxRedirects ?? 20, {
-      min: 0,
-      integer: true,
-    });
+    this.#sensitive = [...SENSITIVE_HEADERS, ...headerNames(o.sensitiveHeaders)];
+    const maxRedirects = o.maxRedirects === undefined ? 20 : o.maxRedirects;
+    this.#maxRedirects = checkNumber('maxRedirects', maxRedirects, { min: 0, integer: true });
   }
 
   /** `fetch` with this session's retries. */
@@ -245,6 +251,31 @@ export class Session {
   delete(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
     return this.fetch(url, { ...init, method: 'DELETE' });
   }
+}
+
+/** Fails at construction, not at the first request; the message never shows header values. */
+function checkHeaders(value: unknown): void {
+  if (value === undefined) return;
+  try {
+    new Headers(value as ConstructorParameters<typeof Headers>[0]);
+  } catch {
+    throw new TypeError(
+      `\`headers\` must be a Headers, an object or a list of [name, value] pairs with valid names and values, got ${show(value)} (values not shown)`,
+    );
+  }
+}
+
+/** RFC 9110 token: what a header name may be. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function headerNames(value: unknown): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || !value.every((h) => typeof h === 'string' && TOKEN.test(h))) {
+    throw new TypeError(
+      `\`sensitiveHeaders\` must be an array of header names, got ${show(value)}`,
+    );
+  }
+  return value.map((h: string) => h.toLowerCase());
 }
 
 /** A session with the interactive profile: short timeouts, few retries. */

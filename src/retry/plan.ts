@@ -1,16 +1,16 @@
 import { exponentialDelay, initialJitterState, jitters } from '../backoff/jitter.js';
-import { type ProfileName, profiles } from '../http/profiles.js';
-import { checkKeys, checkNumber, checkOneOf, checkStatus } from '../validate.js';
+import type { ProfileName } from '../http/profiles.js';
+import { checkKeys, checkNumber, checkStatus } from '../validate.js';
 import { VirtualClock } from '../virtual-clock.js';
 import {
   type Budget,
   budgetFor,
   type RetryOptions,
-  resolveRetryOptions,
   retryOptionKeys,
   type StopReason,
   stopReason,
 } from './policy.js';
+import { resolvePolicy } from './retry.js';
 
 /** Options of {@link plan}: a status, a profile, and any policy field to override. */
 export interface PlanOptions extends Partial<RetryOptions> {
@@ -90,19 +90,15 @@ export function plan(options?: PlanOptions): RetryPlan {
   ]);
   const status =
     o.status === undefined ? 503 : o.status === null ? undefined : checkStatus('status', o.status);
-  const profile =
-    typeof o.profile === 'object' && o.profile !== null
-      ? (o.profile as RetryOptions)
-      : profiles[
-          checkOneOf(
-            'profile',
-            o.profile ?? 'nonInteractive',
-            Object.keys(profiles) as ProfileName[],
-          )
-        ];
-  const { status: _s, profile: _p, samples: _n, seed: _seed, ...overrides } = o;
-  const policy = resolveRetryOptions(overrides as Partial<RetryOptions>, profile, 'plan options');
-  const samples = checkNumber('samples', o.samples ?? 0, { min: 0, integer: true });
+  const { status: _s, samples: _n, seed: _seed, ...rest } = o;
+  // The same reading of `profile` as Session and retry(): a name, or a (partial) policy.
+  const policy = resolvePolicy(rest as Partial<RetryOptions>, 'plan options');
+  const samples = checkNumber('samples', o.samples === undefined ? 0 : o.samples, {
+    min: 0,
+    integer: true,
+  });
+  // Checked even when no samples are drawn: a bad option is a bad option.
+  const seed = checkNumber('seed', o.seed === undefined ? 1 : o.seed, { integer: true });
   const budget = budgetFor(policy, status);
   if (
     budget &&
@@ -137,10 +133,7 @@ export function plan(options?: PlanOptions): RetryPlan {
     retryTimeout: policy.retryTimeout,
   };
   if (samples === 0) return result;
-  const clock = new VirtualClock({
-    seed: checkNumber('seed', o.seed ?? 1, { integer: true }),
-    auto: false,
-  });
+  const clock = new VirtualClock({ seed, auto: false });
   const totals = Array.from({ length: samples }, () => {
     let state = initialJitterState(budget.params);
     return schedule(policy, budget, () => {

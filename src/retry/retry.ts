@@ -2,7 +2,7 @@ import diagnostics from 'node:diagnostics_channel';
 import { initialJitterState, type JitterState, jitters } from '../backoff/jitter.js';
 import { type Clock, systemClock } from '../clock.js';
 import { type ProfileName, profiles } from '../http/profiles.js';
-import { checkKeys, checkOneOf } from '../validate.js';
+import { checkFunction, checkKeys, checkMethods, checkOneOf, show } from '../validate.js';
 import {
   type AttemptRecord,
   type DelaySource,
@@ -148,9 +148,13 @@ export function resolvePolicy(
   const base = isResolved(profile)
     ? profile
     : typeof profile === 'object' && profile !== null
-      ? resolveRetryOptions(profile as Partial<RetryOptions>, profiles.nonInteractive, 'profile')
+      ? resolveRetryOptions(profile as Partial<RetryOptions>, profiles.nonInteractive, '`profile`')
       : profiles[
-          checkOneOf('profile', profile ?? 'nonInteractive', Object.keys(profiles) as ProfileName[])
+          checkOneOf(
+            'profile',
+            profile === undefined ? 'nonInteractive' : profile,
+            Object.keys(profiles) as ProfileName[],
+          )
         ];
   const own = Object.fromEntries(
     retryOptionKeys.filter((k) => k in overrides).map((k) => [k, overrides[k]]),
@@ -199,6 +203,7 @@ export async function retry<T>(
 ): Promise<T> {
   const o = checkKeys('retry options', options, callKeys) as RetryCallOptions<T>;
   const policy = resolvePolicy(o, 'retry options');
+  checkCallables(o);
   const clock = o.clock ?? systemClock;
   const classify = o.classify ?? (defaultClassify as (outcome: Outcome<T>) => Verdict);
   const description = o.description ?? 'operation';
@@ -293,6 +298,28 @@ export async function retry<T>(
     if (channel.hasSubscribers) channel.publish(event);
     await o.onRetry?.(event);
     await clock.sleep(delay, signal);
+  }
+}
+
+/** The methods a `Clock` must have. */
+export const CLOCK_METHODS: readonly string[] = ['now', 'sleep', 'random'];
+/** The methods a {@link RetryCoordinator} must have. */
+export const COORDINATOR_METHODS: readonly string[] = ['acquire', 'record', 'allowRetry'];
+
+/** Fails fast on hooks of the wrong type, which would otherwise fail mid-retry. */
+function checkCallables<T>(o: RetryCallOptions<T>): void {
+  checkMethods('clock', o.clock, 'a Clock', CLOCK_METHODS);
+  checkMethods('coordinator', o.coordinator, 'a RetryCoordinator', COORDINATOR_METHODS);
+  checkFunction('classify', o.classify);
+  checkFunction('onRetry', o.onRetry);
+  checkFunction('discard', o.discard);
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) {
+    throw new TypeError(`\`signal\` must be an AbortSignal, got ${show(o.signal)}`);
+  }
+  if (o.description !== undefined && typeof o.description !== 'string') {
+    throw new TypeError(
+      `\`description\` must be a string, got ${show(o.description)} (${typeof o.description})`,
+    );
   }
 }
 
