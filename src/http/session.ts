@@ -15,6 +15,7 @@ import { checkFunction, checkKeys, checkMethods, checkNumber, show } from '../va
 import { type BodyInit, type BodySource, isReplayable, releaseBody } from './body.js';
 import { classifyHttp } from './classify.js';
 import type { ProfileName } from './profiles.js';
+import { checkBaseUrl, checkHeaders, headerNames, mergeHeaders, requestUrl } from './safe-input.js';
 
 /** Headers that never follow a redirect to another origin. */
 export const SENSITIVE_HEADERS: readonly string[] = Object.freeze([
@@ -110,9 +111,7 @@ export class Session {
     if (o.fetch !== undefined && typeof o.fetch !== 'function') {
       throw new TypeError(`\`fetch\` must be a function, got ${show(o.fetch)}`);
     }
-    if (o.baseUrl !== undefined && !URL.canParse(String(o.baseUrl))) {
-      throw new TypeError(`\`baseUrl\` must be an absolute URL, got ${show(String(o.baseUrl))}`);
-    }
+    checkBaseUrl(o.baseUrl);
     checkMethods('clock', o.clock, 'a Clock', CLOCK_METHODS);
     checkMethods('coordinator', o.coordinator, 'a RetryCoordinator', COORDINATOR_METHODS);
     checkFunction('onRetry', o.onRetry);
@@ -128,10 +127,13 @@ export class Session {
   /** `fetch` with this session's retries. */
   async fetch(input: string | URL | Request, init: SessionRequestInit = {}): Promise<Response> {
     const request = input instanceof Request ? input : undefined;
-    const url = new URL(request ? request.url : input, this.#options.baseUrl);
+    const url = requestUrl(request ? request.url : (input as string | URL), this.#options.baseUrl);
     const method = (init.method ?? request?.method ?? 'GET').toUpperCase();
-    const headers = new Headers(this.#options.headers);
-    for (const [k, v] of new Headers(init.headers ?? request?.headers)) headers.set(k, v);
+    const headers = mergeHeaders(
+      this.#options.headers,
+      init.headers ?? request?.headers,
+      `${method} ${safeUrl(url)}`,
+    );
     const source: BodySource =
       init.body !== undefined ? init.body : request?.body ? await request.arrayBuffer() : null;
     const factory = typeof source === 'function';
@@ -251,31 +253,6 @@ export class Session {
   delete(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
     return this.fetch(url, { ...init, method: 'DELETE' });
   }
-}
-
-/** Fails at construction, not at the first request; the message never shows header values. */
-function checkHeaders(value: unknown): void {
-  if (value === undefined) return;
-  try {
-    new Headers(value as ConstructorParameters<typeof Headers>[0]);
-  } catch {
-    throw new TypeError(
-      `\`headers\` must be a Headers, an object or a list of [name, value] pairs with valid names and values, got ${show(value)} (values not shown)`,
-    );
-  }
-}
-
-/** RFC 9110 token: what a header name may be. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-function headerNames(value: unknown): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value) || !value.every((h) => typeof h === 'string' && TOKEN.test(h))) {
-    throw new TypeError(
-      `\`sensitiveHeaders\` must be an array of header names, got ${show(value)}`,
-    );
-  }
-  return value.map((h: string) => h.toLowerCase());
 }
 
 /** A session with the interactive profile: short timeouts, few retries. */
