@@ -4,7 +4,7 @@ import { systemClock } from '../clock.js';
 import { TemporaryPath } from '../fs/temporary-path.js';
 import { type ProfileName, profiles } from '../http/profiles.js';
 import { Session } from '../http/session.js';
-import { RetryError, safeUrl } from '../retry/errors.js';
+import { RetryError, redact, safeUrl } from '../retry/errors.js';
 import type { RetryEvent } from '../retry/retry.js';
 import { choiceFlag, numberFlag, parseCommand } from './args.js';
 import type { Command } from './command.js';
@@ -168,7 +168,8 @@ function parseUrl(text: string): string {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`URL must be an absolute http:// or https:// URL, got '${text}'`);
+    // A URL that does not parse may still hold user:password@; never echo that part.
+    throw new UsageError(`URL must be an absolute http:// or https:// URL, got '${redact(text)}'`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`URL must be http:// or https://, got ${url.protocol}`);
