@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/http/session.js';
+import { Coordinator } from '../../src/retry/coordinator.js';
 import { type RetryCoordinator, retry, type Verdict } from '../../src/retry/retry.js';
 import { VirtualClock } from '../../src/virtual-clock.js';
 
@@ -16,6 +17,25 @@ function spy(retries = Number.POSITIVE_INFINITY) {
     },
   };
   return { calls, coordinator };
+}
+
+const throttled = (retryAfter?: number): Verdict =>
+  retryAfter === undefined
+    ? { retry: true, status: 429 }
+    : { retry: true, status: 429, retryAfter };
+const ok: Verdict = { retry: false, status: 200 };
+const failed: Verdict = { retry: true, status: 500 };
+
+/** Starts attempts at once and records when each one was allowed to start. */
+async function starts(coordinator: Coordinator, clock: VirtualClock, count: number) {
+  const times: number[] = [];
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      await coordinator.acquire();
+      times.push(clock.now());
+    }),
+  );
+  return times;
 }
 
 describe('the coordinator option', () => {
@@ -46,5 +66,281 @@ describe('the coordinator option', () => {
     const response = await session.get('http://127.0.0.1:1/x');
     expect(response.status).toBe(200);
     expect(calls).toEqual(['acquire', 'record 1 200']);
+  });
+});
+
+describe('Coordinator options', () => {
+  it('rejects unknown keys, naming them', () => {
+    expect(() => new Coordinator({ retryafter: true } as never)).toThrow(
+      /Unknown option `retryafter`.*did you mean `retryAfter`/,
+    );
+    expect(() => new Coordinator({ budget: { ratio: 0.1, windw: 5 } } as never)).toThrow(
+      /Unknown option `windw` in `budget`/,
+    );
+  });
+
+  it('rejects values out of range with RangeError naming the option and the value', () => {
+    expect(() => new Coordinator({ rateLimit: { minRate: 0 } })).toThrow(
+      new RangeError('`rateLimit.minRate` must be a finite number >= 5e-324, got 0'),
+    );
+    expect(() => new Coordinator({ budget: { ratio: -1 } })).toThrow(RangeError);
+    expect(() => new Coordinator({ budget: { ratio: -1 } })).toThrow(/`budget.ratio`.*got -1/);
+    expect(() => new Coordinator({ rateLimit: { decrease: 2 } })).toThrow(
+      /`rateLimit.decrease` must be a finite number >= 0.01 and <= 1, got 2/,
+    );
+    expect(() => new Coordinator({ retryAfter: { spread: -0.5 } })).toThrow(
+      /`retryAfter.spread`.*got -0.5/,
+    );
+    expect(() => new Coordinator({ rateLimit: { statuses: [429, 99] } })).toThrow(
+      /`rateLimit.statuses\[1\]`.*got 99/,
+    );
+  });
+
+  it('rejects values of the wrong type with TypeError', () => {
+    expect(() => new Coordinator({ retryAfter: 'yes' } as never)).toThrow(
+      new TypeError('`retryAfter` must be a boolean or an options object, got "yes"'),
+    );
+    expect(() => new Coordinator({ clock: {} } as never)).toThrow(TypeError);
+    expect(() => new Coordinator({ rateLimit: { statuses: 429 } } as never)).toThrow(
+      /`rateLimit.statuses` must be an array/,
+    );
+    expect(() => new Coordinator({ budget: { window: '10' } } as never)).toThrow(TypeError);
+  });
+});
+
+describe('shared Retry-After', () => {
+  it('holds every attempt until the instant one response asked for', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock, rateLimit: false, budget: false });
+    await clock.sleep(2);
+    coordinator.record(throttled(5), 1);
+    expect(coordinator.state.until).toBe(7);
+    expect(await starts(coordinator, clock, 3)).toEqual([7, 7, 7]);
+    // Once it has passed, attempts start at once.
+    expect(await starts(coordinator, clock, 1)).toEqual([7]);
+  });
+
+  it('keeps the latest instant when hints overlap, and ignores hints on successes', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock, rateLimit: false, budget: false });
+    coordinator.record(throttled(10), 1);
+    coordinator.record(throttled(3), 1);
+    coordinator.record({ retry: false, status: 200, retryAfter: 60 }, 1);
+    expect(coordinator.state.until).toBe(10);
+  });
+
+  it('spreads the waiters over [T, T + spread · Retry-After], never before T', async () => {
+    const clock = new VirtualClock({ seed: 3 });
+    const coordinator = new Coordinator({
+      clock,
+      retryAfter: { spread: 0.5 },
+      rateLimit: false,
+      budget: false,
+    });
+    coordinator.record(throttled(4), 1);
+    const times = await starts(coordinator, clock, 200);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(4);
+    expect(Math.max(...times)).toBeLessThanOrEqual(6);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(1.5);
+  });
+
+  it('makes a second session wait for the Retry-After the first one received', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock, rateLimit: false, budget: false });
+    const seen: number[] = [];
+    let answered = 0;
+    const fetch = async () => {
+      seen.push(clock.now());
+      return answered++ === 0
+        ? new Response(null, { status: 429, headers: { 'retry-after': '3' } })
+        : new Response('ok');
+    };
+    const first = new Session({ clock, coordinator, fetch });
+    const second = new Session({ clock, coordinator, fetch, profile: 'interactive' });
+    await first.get('http://127.0.0.1:1/a');
+    const response = await second.get('http://127.0.0.1:1/b');
+    expect(response.status).toBe(200);
+    expect(seen).toEqual([0, 3, 3]);
+  });
+
+  it('can be turned off', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock, retryAfter: false, rateLimit: false });
+    coordinator.record(throttled(30), 1);
+    expect(await starts(coordinator, clock, 2)).toEqual([0, 0]);
+  });
+});
+
+describe('adaptive rate limit', () => {
+  it('lets attempts through freely until the first throttling response', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock });
+    coordinator.record(ok, 1);
+    expect(coordinator.state.rate).toBe(Number.POSITIVE_INFINITY);
+    expect(await starts(coordinator, clock, 5)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('paces attempts one by one at the rate the server accepted before throttling', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({
+      clock,
+      retryAfter: false,
+      budget: false,
+      rateLimit: { growth: 1 },
+    });
+    for (let i = 0; i < 4; i++) coordinator.record(ok, 1);
+    coordinator.record(throttled(), 1);
+    expect(coordinator.state.rate).toBe(4);
+    const times = await starts(coordinator, clock, 5);
+    expect(times).toEqual([0, 0.25, 0.5, 0.75, 1]);
+  });
+
+  it('falls to the minimum rate when nothing gets through, and halves again after the cooldown', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({
+      clock,
+      retryAfter: false,
+      budget: false,
+      rateLimit: { minRate: 0.25, growth: 1 },
+    });
+    coordinator.record({ retry: true, status: 503 }, 1);
+    expect(coordinator.state.rate).toBe(0.25);
+    const times = await starts(coordinator, clock, 3);
+    expect(times).toEqual([0, 4, 8]);
+  });
+
+  it('cuts the rate when throttled again, and only once per cooldown', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({
+      clock,
+      retryAfter: false,
+      budget: false,
+      rateLimit: { growth: 1, decrease: 0.5, cooldown: 1 },
+    });
+    for (let i = 0; i < 20; i++) coordinator.record(ok, 1);
+    coordinator.record(throttled(), 1);
+    expect(coordinator.state.rate).toBe(20);
+    await clock.sleep(1.5);
+    for (let i = 0; i < 10; i++) coordinator.record(ok, 1);
+    coordinator.record(throttled(), 1);
+    expect(coordinator.state.rate).toBe(10);
+    coordinator.record(throttled(), 1);
+    expect(coordinator.state.rate).toBe(10);
+  });
+
+  it('grows the rate while the server accepts (slow start doubles it each second)', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock, retryAfter: false, budget: false });
+    coordinator.record(ok, 1);
+    coordinator.record(ok, 1);
+    coordinator.record(throttled(), 1);
+    expect(coordinator.state.rate).toBe(2);
+    // Keep the queue busy for three seconds.
+    const times = await starts(coordinator, clock, 20);
+    expect(times.filter((t) => t < 1).length).toBeLessThan(
+      times.filter((t) => t >= 2 && t < 3).length,
+    );
+    expect(coordinator.state.rate).toBeGreaterThan(2);
+  });
+
+  it('does not count the statuses it paces against the retry budget', () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock, budget: { ratio: 0, minPerSecond: 0 } });
+    coordinator.record(throttled(1), 1);
+    expect(coordinator.allowRetry()).toBe(true);
+    coordinator.record(failed, 1);
+    expect(coordinator.allowRetry()).toBe(false);
+  });
+
+  it('drops an aborted waiter from the queue and rejects it with the reason', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock, retryAfter: false, budget: false });
+    coordinator.record({ retry: true, status: 429 }, 1);
+    await coordinator.acquire();
+    const controller = new AbortController();
+    const waiting = coordinator.acquire(controller.signal);
+    expect(coordinator.state.waiting).toBe(1);
+    controller.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    expect(coordinator.state.waiting).toBe(0);
+  });
+});
+
+describe('retry budget', () => {
+  it('allows retries up to ratio × first attempts plus a floor per second, over the window', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({
+      clock,
+      retryAfter: false,
+      rateLimit: false,
+      budget: { ratio: 0.2, minPerSecond: 0.1, window: 10 },
+    });
+    for (let i = 0; i < 10; i++) coordinator.record(failed, 1);
+    const allowed = Array.from({ length: 5 }, () => coordinator.allowRetry(failed));
+    expect(allowed).toEqual([true, true, true, false, false]);
+    expect(coordinator.state).toMatchObject({ requests: 10, retries: 3 });
+    // The window moves on: old requests and retries no longer count.
+    await clock.sleep(10.5);
+    expect(coordinator.state).toMatchObject({ requests: 0, retries: 0 });
+    expect(coordinator.allowRetry(failed)).toBe(true);
+  });
+
+  it('ends a request with reason budget once the fleet has spent its retries', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({
+      clock,
+      budget: { ratio: 0.1, minPerSecond: 0, window: 60 },
+    });
+    let calls = 0;
+    const failing = async () => {
+      calls++;
+      throw Object.assign(new Error('boom'), { status: 500 });
+    };
+    const results = await Promise.allSettled(
+      Array.from({ length: 20 }, () => retry(failing, { clock, coordinator })),
+    );
+    // 20 first attempts buy 2 retries in all.
+    expect(calls).toBe(22);
+    expect(results.every((r) => r.status === 'rejected')).toBe(true);
+    const reasons = results.map((r) => (r as PromiseRejectedResult).reason.reason);
+    expect(reasons.filter((r) => r === 'budget')).toHaveLength(20);
+  });
+
+  it('can be turned off', () => {
+    const coordinator = new Coordinator({ clock: new VirtualClock(), budget: false });
+    expect(Array.from({ length: 50 }, () => coordinator.allowRetry(failed)).every(Boolean)).toBe(
+      true,
+    );
+  });
+});
+
+describe('Coordinator in a fleet', () => {
+  it('brings a burst through one session close to the floor of 2N − B calls', async () => {
+    const clock = new VirtualClock({ seed: 5 });
+    const rate = 10;
+    let tokens = 5;
+    let last = 0;
+    let calls = 0;
+    const fetch = async () => {
+      await clock.sleep(0.02);
+      calls++;
+      tokens = Math.min(5, tokens + (clock.now() - last) * rate);
+      last = clock.now();
+      const admitted = tokens >= 1;
+      if (admitted) tokens -= 1;
+      await clock.sleep(0.02);
+      return admitted
+        ? new Response('ok')
+        : new Response(null, { status: 429, headers: { 'retry-after': '1' } });
+    };
+    const coordinator = new Coordinator({ clock });
+    const session = new Session({ clock, coordinator, fetch, requestTimeout: Infinity });
+    const n = 100;
+    const responses = await Promise.all(
+      Array.from({ length: n }, () => session.get('http://127.0.0.1:1/item')),
+    );
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(calls).toBeLessThanOrEqual(1.1 * (2 * n - 5));
+    expect(clock.now()).toBeLessThan(1.25 * ((n - 5) / rate + 1));
   });
 });

@@ -1,0 +1,394 @@
+import { type Clock, systemClock } from '../clock.js';
+import { checkKeys, checkNumber, checkStatus, show } from '../validate.js';
+import type { RetryCoordinator, Verdict } from './retry.js';
+
+/** Options of the shared `Retry-After` wait ({@link CoordinatorOptions.retryAfter}). */
+export interface SharedRetryAfterOptions {
+  /**
+   * Extra wait above the server's instant, as a share of its `Retry-After`: each waiting
+   * attempt draws uniformly from `[T, T + spread · retryAfter]`. Never below `T`.
+   * @default 0
+   */
+  spread?: number;
+}
+
+/** Options of the adaptive rate limit ({@link CoordinatorOptions.rateLimit}). */
+export interface RateLimitOptions {
+  /**
+   * Statuses that mean "slow down": they turn the limit on and lower it. A retry after
+   * one of them is paced by the limit and not charged to the retry budget.
+   * @default [429, 503]
+   */
+  statuses?: readonly number[];
+  /**
+   * Lowest rate, requests per second (the pace of probes while a server is down).
+   * @default 0.5
+   */
+  minRate?: number;
+  /**
+   * Growth factor per second while the rate is below the last rate that was throttled
+   * (slow start).
+   * @default 2
+   */
+  growth?: number;
+  /**
+   * Above that rate the limit probes upward by this share of it per second.
+   * @default 0.005
+   */
+  probe?: number;
+  /**
+   * Multiplier applied to the rate when a throttling response arrives.
+   * @default 0.9
+   */
+  decrease?: number;
+  /**
+   * Seconds after a decrease during which further throttling responses (from attempts
+   * already under way) do not lower the rate again.
+   * @default 1
+   */
+  cooldown?: number;
+}
+
+/** Options of the retry budget ({@link CoordinatorOptions.budget}). */
+export interface RetryBudgetOptions {
+  /**
+   * Retries allowed per first attempt, over the window.
+   * @default 0.1
+   */
+  ratio?: number;
+  /**
+   * Retries per second always allowed, so a quiet client can still retry.
+   * @default 1
+   */
+  minPerSecond?: number;
+  /**
+   * Seconds of history the budget counts.
+   * @default 10
+   */
+  window?: number;
+}
+
+/** Options of {@link Coordinator}. Each mechanism is on unless set to `false`. */
+export interface CoordinatorOptions {
+  /**
+   * Where time, waiting and randomness come from (a `VirtualClock` in simulations).
+   * @default systemClock
+   */
+  clock?: Clock;
+  /**
+   * When one response says `Retry-After: s`, every attempt of the sharing requests waits
+   * until that instant.
+   * @default { spread: 0 }
+   */
+  retryAfter?: boolean | SharedRetryAfterOptions;
+  /**
+   * Adaptive client-side rate limit learned from throttling responses: off until the
+   * first one, then attempts leave in order at a rate that backs off on throttling and
+   * grows while the server accepts.
+   * @default { statuses: [429, 503], minRate: 0.5, growth: 2, probe: 0.005, decrease: 0.9, cooldown: 1 }
+   */
+  rateLimit?: boolean | RateLimitOptions;
+  /**
+   * Retries of other failures (5xx, network errors, timeouts) are limited to a share of
+   * the first attempts; a refused retry ends the request with reason `'budget'`.
+   * @default { ratio: 0.1, minPerSecond: 1, window: 10 }
+   */
+  budget?: boolean | RetryBudgetOptions;
+}
+
+/** What a {@link Coordinator} currently believes, for logs and tests. */
+export interface CoordinatorState {
+  /** Requests per second the limit allows; `Infinity` while it is off. */
+  readonly rate: number;
+  /** Instant (clock seconds) before which no attempt starts. */
+  readonly until: number;
+  /** Attempts waiting for their turn. */
+  readonly waiting: number;
+  /** First attempts and budgeted retries counted in the budget's window. */
+  readonly requests: number;
+  readonly retries: number;
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+const keys = ['clock', 'retryAfter', 'rateLimit', 'budget'];
+
+/**
+ * Shared retry state for any number of requests and sessions: pass one instance as the
+ * `coordinator` of several `Session`s (or `retry()` calls) and they wait out a server's
+ * `Retry-After` together, pace themselves at a rate learned from 429s, and spend retries
+ * of failures from one budget, so a fleet of requests does not turn an overload into a
+ * collapse.
+ *
+ * @example
+ * ```ts
+ * const coordinator = new Coordinator();
+ * const a = new Session({ coordinator });
+ * const b = new Session({ coordinator, profile: 'interactive' });
+ * ```
+ */
+export class Coordinator implements RetryCoordinator {
+  readonly #clock: Clock;
+  readonly #spread: number | undefined;
+  readonly #limit: Required<RateLimitOptions> | undefined;
+  readonly #budget: Required<RetryBudgetOptions> | undefined;
+
+  #until = Number.NEGATIVE_INFINITY;
+  #span = 0;
+  #rate = Number.POSITIVE_INFINITY;
+  #threshold = Number.POSITIVE_INFINITY;
+  #lastCut = Number.NEGATIVE_INFINITY;
+  #lastGrow = 0;
+  #nextSlot = Number.NEGATIVE_INFINITY;
+  #accepted: number[] = [];
+  #acceptedFrom = 0;
+  #learning = Number.NEGATIVE_INFINITY;
+  #queue: Waiter[] = [];
+  #pump: AbortController | undefined;
+  #requests: number[] = [];
+  #retries: number[] = [];
+  #last: Verdict | undefined;
+
+  constructor(options?: CoordinatorOptions) {
+    const o = checkKeys('Coordinator options', options, keys) as CoordinatorOptions;
+    if (
+      o.clock !== undefined &&
+      (typeof o.clock !== 'object' || o.clock === null || typeof o.clock.sleep !== 'function')
+    ) {
+      throw new TypeError(`\`clock\` must be a Clock (now, sleep, random), got ${show(o.clock)}`);
+    }
+    this.#clock = o.clock ?? systemClock;
+    const ra = section('retryAfter', o.retryAfter, ['spread']) as SharedRetryAfterOptions | false;
+    this.#spread = ra ? checkNumber('retryAfter.spread', ra.spread ?? 0, { min: 0 }) : undefined;
+    this.#limit = rateLimitOptions(o.rateLimit);
+    this.#budget = budgetOptions(o.budget);
+  }
+
+  /** What the coordinator currently believes. */
+  get state(): CoordinatorState {
+    this.#prune(this.#clock.now());
+    return {
+      rate: this.#rate,
+      until: this.#until,
+      waiting: this.#queue.length,
+      requests: this.#requests.length,
+      retries: this.#retries.length,
+    };
+  }
+
+  /** Resolves when an attempt may start: after any shared `Retry-After`, at the learned pace. */
+  async acquire(signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
+    for (;;) {
+      const wait = this.#until - this.#clock.now();
+      if (this.#rate !== Number.POSITIVE_INFINITY || this.#queue.length > 0) {
+        await this.#enqueue(signal);
+        return;
+      }
+      if (wait <= 0) return;
+      const extra = this.#spread ? this.#clock.random() * this.#spread * this.#span : 0;
+      await this.#clock.sleep(wait + extra, signal);
+      if (this.#until <= this.#clock.now()) return;
+    }
+  }
+
+  /** Learns from an attempt's outcome. */
+  record(verdict: Verdict, attempt: number): void {
+    const now = this.#clock.now();
+    this.#last = verdict;
+    if (attempt === 1 && this.#budget) this.#requests.push(now);
+    const ra = verdict.retryAfter;
+    if (this.#spread !== undefined && verdict.retry && ra !== undefined && now + ra > this.#until) {
+      this.#until = now + ra;
+      this.#span = ra;
+      this.#restartPump();
+    }
+    const limit = this.#limit;
+    if (!limit) return;
+    const throttled = verdict.status !== undefined && limit.statuses.includes(verdict.status);
+    if (!throttled) {
+      if (verdict.status === undefined) return;
+      this.#accepted.push(now);
+      if (now < this.#learning) this.#rate = Math.max(this.#rate, this.#admitted(now));
+      return;
+    }
+    this.#throttled(now, limit);
+  }
+
+  /**
+   * Whether one more retry may be spent. Retries after a throttling status are paced by
+   * the rate limit instead; other retries spend the budget.
+   */
+  allowRetry(verdict: Verdict | undefined = this.#last): boolean {
+    const budget = this.#budget;
+    if (!budget) return true;
+    const status = verdict?.status;
+    if (this.#limit && status !== undefined && this.#limit.statuses.includes(status)) return true;
+    const now = this.#clock.now();
+    this.#prune(now);
+    const allowed = budget.ratio * this.#requests.length + budget.minPerSecond * budget.window;
+    if (this.#retries.length + 1 > allowed) return false;
+    this.#retries.push(now);
+    return true;
+  }
+
+  #throttled(now: number, limit: Required<RateLimitOptions>): void {
+    const admitted = this.#admitted(now);
+    if (this.#rate === Number.POSITIVE_INFINITY) {
+      // The first throttle: start at what the server just accepted, and keep raising that
+      // start while the rest of the first wave's answers come in.
+      this.#rate = Math.max(limit.minRate, admitted);
+      this.#learning = now + limit.cooldown;
+    } else if (now - this.#lastCut >= limit.cooldown) {
+      this.#grow(now);
+      if (admitted > 0) {
+        this.#rate = Math.max(limit.minRate, Math.min(this.#rate * limit.decrease, admitted));
+        this.#threshold = this.#rate;
+      } else {
+        // Nothing gets through (an outage): halve, and remember the last good rate so
+        // that recovery climbs back to it quickly.
+        this.#rate = Math.max(limit.minRate, this.#rate / 2);
+      }
+    } else {
+      return;
+    }
+    this.#lastCut = now;
+    this.#lastGrow = now;
+    this.#restartPump();
+  }
+
+  /** Accepted responses in the last second: while throttled, about the server's rate. */
+  #admitted(now: number): number {
+    const list = this.#accepted;
+    while (this.#acceptedFrom < list.length && list[this.#acceptedFrom]! < now - 1) {
+      this.#acceptedFrom++;
+    }
+    if (this.#acceptedFrom > 1024) {
+      this.#accepted = list.slice(this.#acceptedFrom);
+      this.#acceptedFrom = 0;
+    }
+    return this.#accepted.length - this.#acceptedFrom;
+  }
+
+  /** Raises the rate for the time since the last change: fast below the threshold, slowly above. */
+  #grow(now: number): void {
+    const limit = this.#limit;
+    if (!limit || this.#rate === Number.POSITIVE_INFINITY) return;
+    const dt = now - this.#lastGrow;
+    this.#lastGrow = now;
+    if (dt <= 0 || now < this.#until) return;
+    let rate = this.#rate;
+    if (rate < this.#threshold) {
+      rate = Math.min(this.#threshold, rate * limit.growth ** dt);
+    } else {
+      rate += limit.probe * this.#threshold * dt;
+    }
+    this.#rate = rate;
+  }
+
+  #enqueue(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        signal,
+        onAbort: () => {
+          const i = this.#queue.indexOf(waiter);
+          if (i >= 0) this.#queue.splice(i, 1);
+          reject(signal?.reason);
+        },
+      };
+      signal?.addEventListener('abort', waiter.onAbort, { once: true });
+      this.#queue.push(waiter);
+      if (!this.#pump) void this.#run();
+    });
+  }
+
+  #restartPump(): void {
+    this.#pump?.abort();
+  }
+
+  /** Releases waiting attempts one by one, each at its slot and after any shared wait. */
+  async #run(): Promise<void> {
+    while (this.#queue.length > 0) {
+      const now = this.#clock.now();
+      this.#grow(now);
+      const at = Math.max(this.#until, this.#nextSlot);
+      if (at <= now) {
+        const waiter = this.#queue.shift()!;
+        waiter.signal?.removeEventListener('abort', waiter.onAbort);
+        const gap = this.#rate === Number.POSITIVE_INFINITY ? 0 : 1 / this.#rate;
+        this.#nextSlot = Math.max(now, this.#nextSlot) + gap;
+        waiter.resolve();
+        continue;
+      }
+      const pump = new AbortController();
+      this.#pump = pump;
+      await this.#clock.sleep(at - now, pump.signal).catch(() => {});
+    }
+    this.#pump = undefined;
+  }
+
+  #prune(now: number): void {
+    const budget = this.#budget;
+    if (!budget) return;
+    const from = now - budget.window;
+    for (const list of [this.#requests, this.#retries]) {
+      let i = 0;
+      while (i < list.length && list[i]! <= from) i++;
+      if (i > 0) list.splice(0, i);
+    }
+  }
+}
+
+function section(name: string, value: unknown, allowed: string[]): object | false {
+  if (value === false) return false;
+  if (value === undefined || value === true) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`\`${name}\` must be a boolean or an options object, got ${show(value)}`);
+  }
+  return checkKeys(`\`${name}\``, value, allowed);
+}
+
+function rateLimitOptions(value: unknown): Required<RateLimitOptions> | undefined {
+  const o = section('rateLimit', value, [
+    'statuses',
+    'minRate',
+    'growth',
+    'probe',
+    'decrease',
+    'cooldown',
+  ]) as RateLimitOptions | false;
+  if (!o) return undefined;
+  const statuses = o.statuses ?? [429, 503];
+  if (!Array.isArray(statuses)) {
+    throw new TypeError(
+      `\`rateLimit.statuses\` must be an array of status codes, got ${show(statuses)}`,
+    );
+  }
+  return {
+    statuses: statuses.map((s, i) => checkStatus(`rateLimit.statuses[${i}]`, s)),
+    minRate: checkNumber('rateLimit.minRate', o.minRate ?? 0.5, { min: Number.MIN_VALUE }),
+    growth: checkNumber('rateLimit.growth', o.growth ?? 2, { min: 1 }),
+    probe: checkNumber('rateLimit.probe', o.probe ?? 0.005, { min: 0 }),
+    decrease: checkNumber('rateLimit.decrease', o.decrease ?? 0.9, { min: 0.01, max: 1 }),
+    cooldown: checkNumber('rateLimit.cooldown', o.cooldown ?? 1, { min: 0 }),
+  };
+}
+
+function budgetOptions(value: unknown): Required<RetryBudgetOptions> | undefined {
+  const o = section('budget', value, ['ratio', 'minPerSecond', 'window']) as
+    | RetryBudgetOptions
+    | false;
+  if (!o) return undefined;
+  return {
+    ratio: checkNumber('budget.ratio', o.ratio ?? 0.1, { min: 0 }),
+    minPerSecond: checkNumber('budget.minPerSecond', o.minPerSecond ?? 1, { min: 0 }),
+    window: checkNumber('budget.window', o.window ?? 10, { min: Number.MIN_VALUE }),
+  };
+}
