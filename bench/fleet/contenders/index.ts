@@ -1,0 +1,81 @@
+import type { JitterName } from '../../../src/backoff/jitter.js';
+import { Coordinator, type CoordinatorOptions } from '../../../src/retry/coordinator.js';
+import type { Contender } from '../world.js';
+import { axiosRetry } from './axios-retry.js';
+import { fetchRetry } from './fetch-retry.js';
+import { got } from './got.js';
+import { ky } from './ky.js';
+import { orion, orionNoBackoff } from './orion.js';
+import { proposedRetryAfter } from './proposed.js';
+import {
+  cockatielDefaults,
+  exponentialBackoffDefaults,
+  pRetryDefaults,
+  smithyAdaptive,
+  smithyStandard,
+} from './real.js';
+import { undici } from './undici.js';
+
+const coordinated = (id: string, label: string, options: Omit<CoordinatorOptions, 'clock'> = {}) =>
+  orion(id, label, { coordinator: (clock) => new Coordinator({ clock, ...options }) });
+
+const jitter = (name: JitterName, label: string) =>
+  orion(`orion-${name}`, label, { options: { jitter: name } });
+
+/** Every row of the benchmark, by id. */
+export const contenders: Readonly<Record<string, Contender>> = Object.fromEntries(
+  [
+    orion('orion', 'orion Session (default: nonInteractive, centered)'),
+    orion('orion-interactive', 'orion Session (interactive)', {
+      options: { profile: 'interactive' },
+    }),
+    orionNoBackoff,
+    jitter('none', 'orion jitter none (plain doubling)'),
+    jitter('full', 'orion jitter full'),
+    jitter('equal', 'orion jitter equal'),
+    jitter('decorrelated', 'orion jitter decorrelated (AWS)'),
+    coordinated('orion+coord', 'orion + Coordinator (all on)'),
+    coordinated('orion+ra', 'orion + Coordinator (Retry-After only)', {
+      rateLimit: false,
+      budget: false,
+    }),
+    coordinated('orion+rl', 'orion + Coordinator (rate limit only)', {
+      retryAfter: false,
+      budget: false,
+    }),
+    coordinated('orion+budget', 'orion + Coordinator (budget only)', {
+      retryAfter: false,
+      rateLimit: false,
+    }),
+    orion('orion-3', 'reference: 3 retries', { options: { retries: 3 } }),
+    proposedRetryAfter('ra+10%', 0.1),
+    proposedRetryAfter('ra+50%', 0.5),
+    proposedRetryAfter('ra+100%', 1),
+    proposedRetryAfter('ra+backoff', 'backoff'),
+    proposedRetryAfter('ra-max-backoff', 'max'),
+    pRetryDefaults,
+    exponentialBackoffDefaults,
+    cockatielDefaults,
+    smithyStandard,
+    smithyAdaptive,
+    got,
+    ky,
+    axiosRetry,
+    undici,
+    fetchRetry,
+  ].map((c) => [c.id, c]),
+);
+
+/** The peers with their default settings, in table order. */
+export const peerIds = [
+  'p-retry',
+  'exponential-backoff',
+  'cockatiel',
+  'smithy-standard',
+  'smithy-adaptive',
+  'got',
+  'ky',
+  'axios-retry',
+  'undici',
+  'fetch-retry',
+];

@@ -1,0 +1,143 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { contenders } from './contenders/index.js';
+import { printTables } from './report.js';
+import { type Params, scenarios } from './scenarios/index.js';
+import { type Summary, summarize } from './stats.js';
+import type { Task } from './worker.js';
+
+/** Aggregated result of one contender at one point. */
+export interface Row {
+  scenario: string;
+  params: Params;
+  contender: string;
+  label: string;
+  group: string;
+  runs: number;
+  metrics: Record<string, Summary>;
+  /** Wall-clock milliseconds per run, for the record. */
+  msPerRun: number;
+}
+
+export interface Results {
+  generated: string;
+  mode: 'quick' | 'full';
+  runsPerPoint: number;
+  node: string;
+  rows: Row[];
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+
+const quick = flag('quick');
+const runs = Number(value('runs') ?? (quick ? 10 : 50));
+const only = value('only')?.split(',');
+const pick = value('contenders')?.split(',');
+const where = value('where')
+  ?.split(',')
+  .map((kv) => kv.split(':') as [string, string]);
+const workers = Number(value('workers') ?? Math.min(2, availableParallelism()));
+const out = resolve(
+  process.cwd(),
+  value('out') ?? `bench/results/${quick ? 'fleet-quick.json' : 'fleet.json'}`,
+);
+
+const tasks: Task[] = [];
+for (const scenario of scenarios) {
+  if (only && !only.includes(scenario.id)) continue;
+  for (const params of scenario.points(quick)) {
+    if (where?.some(([k, v]) => String(params[k]) !== v)) continue;
+    for (const contender of scenario.contenders(params, quick)) {
+      if (pick && !pick.includes(contender)) continue;
+      for (let seed = 1; seed <= runs; seed++) {
+        tasks.push({ id: tasks.length, scenario: scenario.id, params, contender, seed });
+      }
+    }
+  }
+}
+// Long tasks first, so the two workers finish together.
+const weight = (t: Task) => Number(t.params.n ?? 100) * (t.scenario === 'S3' ? 3 : 1);
+const queue = [...tasks].sort((a, b) => weight(b) - weight(a));
+
+const started = performance.now();
+const results = new Map<number, { metrics: Record<string, number>; ms: number }>();
+let done = 0;
+await Promise.all(
+  Array.from(
+    { length: workers },
+    () =>
+      new Promise<void>((resolveWorker, reject) => {
+        const worker = new Worker(resolve(here, 'worker.js'));
+        const next = () => {
+          const task = queue.shift();
+          if (!task) {
+            void worker.terminate().then(() => resolveWorker());
+            return;
+          }
+          worker.postMessage(task);
+        };
+        worker.on(
+          'message',
+          (m: { id: number; metrics?: Record<string, number>; ms: number; error?: string }) => {
+            if (m.error) {
+              reject(new Error(m.error));
+              return;
+            }
+            results.set(m.id, { metrics: m.metrics!, ms: m.ms });
+            done++;
+            if (done % 200 === 0 || done === tasks.length) {
+              const s = ((performance.now() - started) / 1000).toFixed(0);
+              process.stderr.write(`\r${done}/${tasks.length} runs, ${s} s`);
+            }
+            next();
+          },
+        );
+        worker.on('error', reject);
+        next();
+      }),
+  ),
+);
+process.stderr.write('\n');
+
+const groups = new Map<string, Task[]>();
+for (const t of tasks) {
+  const key = `${t.scenario}|${JSON.stringify(t.params)}|${t.contender}`;
+  groups.set(key, [...(groups.get(key) ?? []), t]);
+}
+const rows: Row[] = [];
+for (const group of groups.values()) {
+  const first = group[0]!;
+  const measured = group.map((t) => results.get(t.id)!);
+  const names = Object.keys(measured[0]!.metrics);
+  const c = contenders[first.contender]!;
+  rows.push({
+    scenario: first.scenario,
+    params: first.params,
+    contender: first.contender,
+    label: c.label,
+    group: c.group,
+    runs: group.length,
+    metrics: Object.fromEntries(
+      names.map((n) => [n, summarize(measured.map((m) => m.metrics[n]!))]),
+    ),
+    msPerRun: measured.reduce((s, m) => s + m.ms, 0) / measured.length,
+  });
+}
+const report: Results = {
+  generated: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  runsPerPoint: runs,
+  node: process.version,
+  rows,
+};
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(report, null, 1)}\n`);
+printTables(report);
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(`\n${tasks.length} runs in ${seconds} s on ${workers} workers; wrote ${out}`);

@@ -1,0 +1,239 @@
+import type { Clock } from '../../../src/clock.js';
+import { peerIds } from '../contenders/index.js';
+import { FlakyServer, type Hint, TokenBucketServer } from '../servers.js';
+import type { Contender } from '../world.js';
+import { RTT, runBurst, type Shape } from './burst.js';
+import { OCC, runOcc } from './occ.js';
+import { runStream } from './sustained.js';
+
+export type Params = Readonly<Record<string, number | string>>;
+export type Metrics = Record<string, number>;
+
+/** One scenario: its grid of points, its contenders, and one seeded run. */
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  points(quick: boolean): Params[];
+  contenders(params: Params, quick: boolean): string[];
+  run(contender: Contender, params: Params, clock: Clock): Promise<Metrics>;
+}
+
+const orionRows = [
+  'orion',
+  'orion-interactive',
+  'orion-none',
+  'orion-full',
+  'orion-equal',
+  'orion-decorrelated',
+];
+const coordinatorRows = ['orion+coord', 'orion+ra', 'orion+rl', 'orion+budget'];
+const proposedRows = [
+  'proposed-ra+10%',
+  'proposed-ra+50%',
+  'proposed-ra+100%',
+  'proposed-ra+backoff',
+  'proposed-ra-max-backoff',
+];
+const simPeers = peerIds.filter((p) => p !== 'fetch-retry');
+
+/** S1: the AWS "Exponential Backoff and Jitter" OCC simulation. */
+const s1: Scenario = {
+  id: 'S1',
+  title: 'OCC contention (AWS 2015 replication)',
+  points: (quick) =>
+    (quick ? [100] : Array.from({ length: 19 }, (_, i) => 10 * (i + 1))).map((n) => ({ n })),
+  contenders: (params) => [
+    'orion-zero',
+    'orion-none',
+    'orion-full',
+    'orion-equal',
+    'orion-decorrelated',
+    'orion',
+    ...(params.n === 100 ? simPeers : []),
+  ],
+  async run(contender, params, clock) {
+    const n = Number(params.n);
+    const r = await runOcc(contender, n, clock);
+    const floor = 2 * OCC.delayMean * n + 2 * OCC.delayMean;
+    return {
+      timeMs: r.time * 1000,
+      writes: r.writes,
+      timeOverFloor: r.time / floor,
+      writesPerClient: r.writes / n,
+      gaveUp: r.gaveUp / n,
+    };
+  },
+};
+
+/** Metrics of a burst in which every client needs one success. */
+function burstMetrics(
+  r: Awaited<ReturnType<typeof runBurst>>,
+  rate: number,
+  burst: number,
+  floorFrom = 0,
+): Metrics {
+  const floorTime = Math.max(0, r.n - burst) / rate + RTT;
+  return {
+    calls: r.calls,
+    successes: r.successes,
+    wa: r.successes > 0 ? r.calls / r.successes : Number.NaN,
+    waFloor: (2 * r.n - burst) / r.n,
+    time: r.time - floorFrom,
+    timeOverFloor: r.successes > 0 ? (r.time - floorFrom) / floorTime : Number.NaN,
+    peakOverC: r.peak / rate,
+    gaveUp: 1 - r.successes / r.n,
+  };
+}
+
+/** S2: a burst of N clients against a token-bucket server. */
+const s2: Scenario = {
+  id: 'S2',
+  title: 'Rate-limited burst',
+  points(quick) {
+    const points: Params[] = [];
+    const ns = quick ? [100, 1000] : [100, 1000];
+    for (const shape of ['a', 'b'])
+      for (const n of ns)
+        for (const hint of ['none', 'retry-after', 'ratelimit'])
+          points.push({ n, hint, shape, rate: 10, burst: 10 });
+    for (const shape of ['a', 'b'])
+      points.push({ n: 200, hint: 'retry-after', shape, rate: 50, burst: 10 });
+    return quick ? points.filter((p) => p.shape === 'b' || p.n === 100 || p.rate === 50) : points;
+  },
+  contenders(params, quick) {
+    if (quick && params.shape === 'b' && params.n === 1000) return ['orion', 'orion+coord'];
+    const rows = [...orionRows, ...coordinatorRows, ...simPeers];
+    if (params.shape === 'a' && params.hint !== 'none') rows.push(...proposedRows);
+    return rows;
+  },
+  async run(contender, p, clock) {
+    const rate = Number(p.rate);
+    const burst = Number(p.burst);
+    const server = new TokenBucketServer({ rate, burst, hint: p.hint as Hint });
+    const r = await runBurst(contender, clock, {
+      n: Number(p.n),
+      shape: p.shape as Shape,
+      server,
+      peakFrom: 2 * RTT,
+      horizon: 7200,
+    });
+    return burstMetrics(r, rate, burst);
+  },
+};
+
+/** S3: sustained independent failures (Brooker 2022), and failures that grow with load. */
+const s3: Scenario = {
+  id: 'S3',
+  title: 'Sustained failures',
+  points: (quick) => [
+    ...(quick ? [0.1, 0.5, 1] : [0, 0.01, 0.1, 0.5, 1]).map((p) => ({ p, coupled: 0 })),
+    { p: 0.1, coupled: 1 },
+  ],
+  contenders: () => [
+    'orion',
+    'orion-interactive',
+    'orion-3',
+    'orion+coord',
+    'orion+budget',
+    ...simPeers,
+  ],
+  async run(contender, p, clock) {
+    const clients = 20;
+    const rate = 10;
+    const coupled = Number(p.coupled) === 1;
+    const server = new FlakyServer({
+      p: Number(p.p),
+      random: () => clock.random(),
+      ...(coupled ? { capacity: clients * rate * 1.1 } : {}),
+    });
+    const r = await runStream(contender, clock, {
+      clients,
+      rate,
+      arrivals: 'poisson',
+      duration: 10,
+      shared: false,
+      server,
+      oneWayMean: 0.005,
+      grace: 600,
+    });
+    return {
+      requests: r.requests,
+      calls: r.calls,
+      loadAmplification: r.calls / r.requests,
+      successRate: r.successes / r.requests,
+      peakOverOffered: r.peak / (clients * rate),
+    };
+  },
+};
+
+/** S4: the server is down for D seconds, then serves C per second. */
+const s4: Scenario = {
+  id: 'S4',
+  title: 'Outage then recovery',
+  points(quick) {
+    const points: Params[] = [];
+    for (const shape of ['a', 'b'])
+      for (const down of quick ? [60] : [10, 60, 300])
+        points.push({ down, shape, n: 1000, rate: 50, burst: 10 });
+    return points;
+  },
+  contenders: () => [
+    'orion',
+    'orion-interactive',
+    'orion-none',
+    'orion-full',
+    'orion-decorrelated',
+    ...coordinatorRows,
+    ...simPeers,
+  ],
+  async run(contender, p, clock) {
+    const rate = Number(p.rate);
+    const burst = Number(p.burst);
+    const down = Number(p.down);
+    const server = new TokenBucketServer({ rate, burst, hint: 'retry-after', downUntil: down });
+    const r = await runBurst(contender, clock, {
+      n: Number(p.n),
+      shape: p.shape as Shape,
+      server,
+      peakFrom: down,
+      horizon: 7200,
+    });
+    const m = burstMetrics(r, rate, burst, down);
+    return { ...m, drainOverNC: m.time! / (Number(p.n) / rate) };
+  },
+};
+
+/** S5: a batch job pushes 2C requests per second through one Session for 120 s. */
+const s5: Scenario = {
+  id: 'S5',
+  title: 'Sustained overload through one session',
+  points: () => [
+    { hint: 'retry-after', rate: 10, burst: 10 },
+    { hint: 'none', rate: 10, burst: 10 },
+  ],
+  contenders: () => ['orion', 'orion-interactive', ...coordinatorRows, ...simPeers],
+  async run(contender, p, clock) {
+    const rate = Number(p.rate);
+    const server = new TokenBucketServer({ rate, burst: Number(p.burst), hint: p.hint as Hint });
+    const duration = 120;
+    const r = await runStream(contender, clock, {
+      clients: 1,
+      rate: 2 * rate,
+      arrivals: 'even',
+      duration,
+      shared: true,
+      server,
+      grace: 0,
+    });
+    return {
+      requests: r.requests,
+      windowCalls: r.windowCalls,
+      windowSuccesses: r.windowSuccesses,
+      wa: r.windowSuccesses > 0 ? r.windowCalls / r.windowSuccesses : Number.NaN,
+      goodputOverC: r.windowSuccesses / duration / rate,
+      peakOverC: r.peak / rate,
+    };
+  },
+};
+
+export const scenarios: readonly Scenario[] = [s1, s2, s3, s4, s5];
