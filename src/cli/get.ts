@@ -84,6 +84,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let attempts = 0;
   const session = new Session({
     profile,
+    // -H is how credentials reach this command (X-Api-Key, …): none may follow a redirect
+    // to another origin, not only the three the library knows by name.
+    sensitiveHeaders: [...headers.keys()],
     ...(retries === undefined ? {} : { retries }),
     ...(retryTimeout === undefined ? {} : { retryTimeout }),
     ...(timeout === undefined ? {} : { requestTimeout: timeout }),
