@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Session } from '../../src/http/session.js';
+import { RetryError } from '../../src/retry/errors.js';
 import { buildCli, runCli } from '../cli/helpers.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { planted } from './exposure.js';
@@ -116,6 +117,17 @@ describe('redirects over real TLS, https → http on the same host', () => {
     const [landed] = http.requests.slice(before);
     expect([landed!.method, landed!.body.toString()]).toEqual(['POST', 'x']);
     expect(carried(landed!.headers)).toEqual([]);
+  });
+
+  it('an untrusted certificate is not retried, and nothing is sent over the failed handshake', async () => {
+    const before = tls.seen.length;
+    const error = await new Session({ headers: planted })
+      .get(`${tls.url}/final`)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryError);
+    expect((error as RetryError).reason).toBe('notRetryable');
+    expect((error as RetryError).attempts).toHaveLength(1);
+    expect(tls.seen.length).toBe(before);
   });
 
   it('orionclient get drops every -H header (Authorization, Cookie, Proxy-Authorization, X-Api-Key) on the downgrade', async () => {
