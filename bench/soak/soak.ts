@@ -7,8 +7,8 @@
  * 3. A bounded loopback run (60 s by default) against the fault server under continuous
  *    faults, on real sockets.
  *
- * Heap is measured after a full GC (`--expose-gc`, which the npm script passes). Prints a
- * table and writes `bench/results/soak.json`.
+ * Heap is measured after a full GC (`--expose-gc`, which the npm script passes), after a
+ * short warm-up run of each phase. Prints a table and writes `bench/results/soak.json`.
  *
  * Options: `--seconds N` (loopback duration), `--decisions N`, `--sessions N`, `--quick`
  * (10 s, 100,000 decisions, 10,000 sessions).
@@ -38,6 +38,12 @@ const out = resolve(values.out ?? 'bench/results/soak.json');
 if (!exactHeap) console.warn('soak: run with node --expose-gc for exact heap figures');
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
+// A short run of each phase first, so the figures below count steady state, not the first
+// use of fetch, Response and the JIT's code (about 3 MiB of heap on Node 20).
+log('soak: warming up…');
+await retryDecisions(10_000, 1);
+await sessions(1_000, 1);
+await loopback(2);
 log(`soak: ${decisionTarget.toLocaleString('en')} retry decisions in virtual time…`);
 const decisions = await retryDecisions(decisionTarget);
 log(`soak: ${sessionCount.toLocaleString('en')} sessions in virtual time…`);
