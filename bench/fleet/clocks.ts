@@ -30,6 +30,11 @@ async function underFakeTimers<T>(seed: number, body: (clock: Clock) => Promise<
     loopLimit: 1e9,
   });
   Math.random = () => rng.random();
+  // Node runs a timer of less than 1 ms (or NaN) after 1 ms; the fake clock would run it at
+  // once, and a library that polls with sub-millisecond waits would never see time pass.
+  const fakeSetTimeout = globalThis.setTimeout;
+  globalThis.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...rest: unknown[]) =>
+    fakeSetTimeout(() => fn(...rest), (ms ?? 0) >= 1 ? ms : 1)) as typeof setTimeout;
   const clock: Clock = {
     now: () => fake.now / 1000,
     random: () => rng.random(),

@@ -5,11 +5,25 @@ import type { RetryCoordinator, Verdict } from './retry.js';
 /** Options of the shared `Retry-After` wait ({@link CoordinatorOptions.retryAfter}). */
 export interface SharedRetryAfterOptions {
   /**
-   * Extra wait above the server's instant, as a share of its `Retry-After`: each waiting
-   * attempt draws uniformly from `[T, T + spread · retryAfter]`. Never below `T`.
-   * @default 0
+   * Extra wait above the server's instant `T`, as a share of its `Retry-After` `s`: each
+   * attempt held by it starts at a uniform draw in `[T, T + w]`, never before `T`, with
+   * `w = min(maxSpread, spread · s · growth^(k − 1))` after the k-th throttling response
+   * in a row. Servers send whole seconds, so without it every client told
+   * `Retry-After: 1` comes back in the same instant.
+   * @default 1
    */
   spread?: number;
+  /**
+   * How much the spread widens with each further throttling response in a row (an
+   * accepted response resets it).
+   * @default 1.5
+   */
+  growth?: number;
+  /**
+   * Widest spread, in seconds.
+   * @default 30
+   */
+  maxSpread?: number;
 }
 
 /** Options of the adaptive rate limit ({@link CoordinatorOptions.rateLimit}). */
@@ -78,7 +92,7 @@ export interface CoordinatorOptions {
   /**
    * When one response says `Retry-After: s`, every attempt of the sharing requests waits
    * until that instant.
-   * @default { spread: 0 }
+   * @default { spread: 1, growth: 1.5, maxSpread: 30 }
    */
   retryAfter?: boolean | SharedRetryAfterOptions;
   /**
@@ -134,12 +148,13 @@ const keys = ['clock', 'retryAfter', 'rateLimit', 'budget'];
  */
 export class Coordinator implements RetryCoordinator {
   readonly #clock: Clock;
-  readonly #spread: number | undefined;
+  readonly #spread: Required<SharedRetryAfterOptions> | undefined;
   readonly #limit: Required<RateLimitOptions> | undefined;
   readonly #budget: Required<RetryBudgetOptions> | undefined;
 
   #until = Number.NEGATIVE_INFINITY;
   #span = 0;
+  #streak = 0;
   #rate = Number.POSITIVE_INFINITY;
   #threshold = Number.POSITIVE_INFINITY;
   #lastCut = Number.NEGATIVE_INFINITY;
@@ -163,8 +178,16 @@ export class Coordinator implements RetryCoordinator {
       throw new TypeError(`\`clock\` must be a Clock (now, sleep, random), got ${show(o.clock)}`);
     }
     this.#clock = o.clock ?? systemClock;
-    const ra = section('retryAfter', o.retryAfter, ['spread']) as SharedRetryAfterOptions | false;
-    this.#spread = ra ? checkNumber('retryAfter.spread', ra.spread ?? 0, { min: 0 }) : undefined;
+    const ra = section('retryAfter', o.retryAfter, ['spread', 'growth', 'maxSpread']) as
+      | SharedRetryAfterOptions
+      | false;
+    this.#spread = ra
+      ? {
+          spread: checkNumber('retryAfter.spread', ra.spread ?? 1, { min: 0 }),
+          growth: checkNumber('retryAfter.growth', ra.growth ?? 1.5, { min: 1 }),
+          maxSpread: checkNumber('retryAfter.maxSpread', ra.maxSpread ?? 30, { min: 0 }),
+        }
+      : undefined;
     this.#limit = rateLimitOptions(o.rateLimit);
     this.#budget = budgetOptions(o.budget);
   }
@@ -186,14 +209,21 @@ export class Coordinator implements RetryCoordinator {
     signal?.throwIfAborted();
     for (;;) {
       const wait = this.#until - this.#clock.now();
+      // An attempt that arrives at about the instant itself (the throttled request, after
+      // sleeping its own Retry-After, and a timer's lateness) is spread too.
+      if (wait >= -(0.001 + 0.1 * this.#span)) {
+        // Once the rate limit paces attempts, it spreads them already.
+        const sp = this.#rate === Number.POSITIVE_INFINITY ? this.#spread : undefined;
+        const k = Math.max(0, this.#streak - 1);
+        const width = sp ? Math.min(sp.maxSpread, sp.spread * this.#span * sp.growth ** k) : 0;
+        const target = this.#until;
+        await this.#clock.sleep(Math.max(0, wait) + this.#clock.random() * width, signal);
+        if (this.#until > target) continue;
+      }
       if (this.#rate !== Number.POSITIVE_INFINITY || this.#queue.length > 0) {
         await this.#enqueue(signal);
-        return;
       }
-      if (wait <= 0) return;
-      const extra = this.#spread ? this.#clock.random() * this.#spread * this.#span : 0;
-      await this.#clock.sleep(wait + extra, signal);
-      if (this.#until <= this.#clock.now()) return;
+      return;
     }
   }
 
@@ -203,14 +233,28 @@ export class Coordinator implements RetryCoordinator {
     this.#last = verdict;
     if (attempt === 1 && this.#budget) this.#requests.push(now);
     const ra = verdict.retryAfter;
-    if (this.#spread !== undefined && verdict.retry && ra !== undefined && now + ra > this.#until) {
-      this.#until = now + ra;
-      this.#span = ra;
-      this.#restartPump();
+    if (this.#spread && verdict.retry && ra !== undefined) {
+      this.#streak++;
+      if (now + ra > this.#until) {
+        this.#until = now + ra;
+        this.#span = ra;
+        this.#restartPump();
+      }
+    } else if (!verdict.retry && verdict.status !== undefined) {
+      this.#streak = 0;
     }
     const limit = this.#limit;
     if (!limit) return;
     const throttled = verdict.status !== undefined && limit.statuses.includes(verdict.status);
+    // A Retry-After with no evidence yet of the server's rate is left to the shared wait.
+    if (
+      throttled &&
+      this.#rate === Number.POSITIVE_INFINITY &&
+      ra !== undefined &&
+      this.#admitted(now) === 0
+    ) {
+      return;
+    }
     if (!throttled) {
       if (verdict.status === undefined) return;
       this.#accepted.push(now);

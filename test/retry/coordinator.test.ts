@@ -111,7 +111,12 @@ describe('Coordinator options', () => {
 describe('shared Retry-After', () => {
   it('holds every attempt until the instant one response asked for', async () => {
     const clock = new VirtualClock();
-    const coordinator = new Coordinator({ clock, rateLimit: false, budget: false });
+    const coordinator = new Coordinator({
+      clock,
+      retryAfter: { spread: 0 },
+      rateLimit: false,
+      budget: false,
+    });
     await clock.sleep(2);
     coordinator.record(throttled(5), 1);
     expect(coordinator.state.until).toBe(7);
@@ -146,7 +151,12 @@ describe('shared Retry-After', () => {
 
   it('makes a second session wait for the Retry-After the first one received', async () => {
     const clock = new VirtualClock();
-    const coordinator = new Coordinator({ clock, rateLimit: false, budget: false });
+    const coordinator = new Coordinator({
+      clock,
+      retryAfter: { spread: 0 },
+      rateLimit: false,
+      budget: false,
+    });
     const seen: number[] = [];
     let answered = 0;
     const fetch = async () => {
@@ -161,6 +171,32 @@ describe('shared Retry-After', () => {
     const response = await second.get('http://127.0.0.1:1/b');
     expect(response.status).toBe(200);
     expect(seen).toEqual([0, 3, 3]);
+  });
+
+  it('widens the spread with each throttle in a row, up to maxSpread, and resets it on success', async () => {
+    const clock = new VirtualClock({ seed: 9 });
+    const coordinator = new Coordinator({
+      clock,
+      retryAfter: { spread: 1, growth: 2, maxSpread: 5 },
+      rateLimit: false,
+      budget: false,
+    });
+    const latest = async () => {
+      const from = clock.now();
+      return Math.max(...(await starts(coordinator, clock, 100))) - from;
+    };
+    coordinator.record(throttled(1), 1);
+    expect(await latest()).toBeGreaterThan(1.9);
+    coordinator.record(throttled(1), 2);
+    coordinator.record(throttled(1), 3);
+    const third = await latest();
+    expect(third).toBeGreaterThan(4.5);
+    expect(third).toBeLessThanOrEqual(5);
+    coordinator.record(throttled(1), 4);
+    expect(await latest()).toBeLessThanOrEqual(6);
+    coordinator.record(ok, 5);
+    coordinator.record(throttled(1), 1);
+    expect(await latest()).toBeLessThanOrEqual(2);
   });
 
   it('can be turned off', async () => {
