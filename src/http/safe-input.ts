@@ -52,7 +52,7 @@ type HeadersInit = ConstructorParameters<typeof Headers>[0];
 export function mergeHeaders(defaults: HeadersInit, own: HeadersInit, what: string): Headers {
   try {
     const headers = new Headers(defaults);
-    for (const [k, v] of new Headers(own)) headers.set(k, v);
+    if (own !== undefined) for (const [k, v] of new Headers(own)) headers.set(k, v);
     return headers;
   } catch {
     throw new TypeError(`${what}: header names and values must be valid (values not shown)`);

@@ -129,10 +129,11 @@ export class Session {
     const request = input instanceof Request ? input : undefined;
     const url = requestUrl(request ? request.url : (input as string | URL), this.#options.baseUrl);
     const method = (init.method ?? request?.method ?? 'GET').toUpperCase();
+    const description = `${method} ${safeUrl(url)}`;
     const headers = mergeHeaders(
       this.#options.headers,
       init.headers ?? request?.headers,
-      `${method} ${safeUrl(url)}`,
+      description,
     );
     const source: BodySource =
       init.body !== undefined ? init.body : request?.body ? await request.arrayBuffer() : null;
@@ -173,7 +174,7 @@ export class Session {
         clock: this.#clock,
         ...(signal ? { signal } : {}),
         ...(this.#options.coordinator ? { coordinator: this.#options.coordinator } : {}),
-        description: `${method} ${safeUrl(url)}`,
+        description,
         classify: (outcome) => classifyHttp(outcome, traits, policy, Date.now),
         discard: releaseBody,
         onRetry: async (event) => {

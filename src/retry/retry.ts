@@ -144,7 +144,7 @@ export function resolvePolicy(
   options: Partial<RetryOptions> & { profile?: unknown },
   what: string,
 ): RetryOptions {
-  const { profile, ...overrides } = options;
+  const { profile } = options;
   const base = isResolved(profile)
     ? profile
     : typeof profile === 'object' && profile !== null
@@ -156,10 +156,12 @@ export function resolvePolicy(
             Object.keys(profiles) as ProfileName[],
           )
         ];
+  // Runs for every request: the usual case (a profile, no field of its own) copies nothing.
+  if (!retryOptionKeys.some((k) => k in options)) return base;
   const own = Object.fromEntries(
-    retryOptionKeys.filter((k) => k in overrides).map((k) => [k, overrides[k]]),
+    retryOptionKeys.filter((k) => k in options).map((k) => [k, options[k]]),
   );
-  return Object.keys(own).length === 0 ? base : resolveRetryOptions(own, base, what);
+  return resolveRetryOptions(own, base, what);
 }
 
 /** The default reading of an outcome for generic operations. */
