@@ -30,6 +30,13 @@ export interface CellResult {
   roundRps: number[];
   /** Median over rounds of this round's rps / raw fetch's rps in the same round. */
   ratioToFetch: number;
+  /**
+   * The client process's CPU time (user + system) per request, in microseconds: less
+   * sensitive than throughput to other load on the machine.
+   */
+  cpuMicrosPerRequest: number;
+  /** Raw fetch's CPU per request / this one's: above 1 means cheaper than fetch. */
+  cpuRatioToFetch: number;
 }
 
 export interface HttpResult {
@@ -55,6 +62,7 @@ async function startServer(): Promise<{ child: ChildProcess; base: string }> {
 
 async function drive(send: Contender['send'], url: string, concurrency: number, ms: number) {
   const latencies: number[] = [];
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const end = start + ms;
   const worker = async () => {
@@ -65,7 +73,8 @@ async function drive(send: Contender['send'], url: string, concurrency: number, 
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { latencies, elapsed: performance.now() - start };
+  const used = process.cpuUsage(cpu);
+  return { latencies, elapsed: performance.now() - start, cpuMicros: used.user + used.system };
 }
 
 async function capacity(url: string, connections: number, seconds: number) {
@@ -98,7 +107,13 @@ export async function runHttp(settings: HttpSettings, log: (line: string) => voi
       }
     }
 
-    type Acc = { latencies: number[]; requests: number; elapsed: number; roundRps: number[] };
+    type Acc = {
+      latencies: number[];
+      requests: number;
+      elapsed: number;
+      cpuMicros: number;
+      roundRps: number[];
+    };
     const acc = new Map<string, Acc>();
     const key = (name: string, body: string, c: number) => `${name}|${body}|${c}`;
     for (let round = 0; round < settings.rounds; round++) {
@@ -110,10 +125,17 @@ export async function runHttp(settings: HttpSettings, log: (line: string) => voi
           for (const contender of order) {
             const r = await drive(contender.send, `${base}/${body}`, concurrency, settings.cellMs);
             const k = key(contender.name, body, concurrency);
-            const a = acc.get(k) ?? { latencies: [], requests: 0, elapsed: 0, roundRps: [] };
+            const a = acc.get(k) ?? {
+              latencies: [],
+              requests: 0,
+              elapsed: 0,
+              cpuMicros: 0,
+              roundRps: [],
+            };
             for (const l of r.latencies) a.latencies.push(l);
             a.requests += r.latencies.length;
             a.elapsed += r.elapsed;
+            a.cpuMicros += r.cpuMicros;
             a.roundRps.push((r.latencies.length / r.elapsed) * 1000);
             acc.set(k, a);
           }
@@ -140,6 +162,8 @@ export async function runHttp(settings: HttpSettings, log: (line: string) => voi
             p99Ms: quantile(a.latencies, 0.99),
             roundRps: a.roundRps.map((x) => Math.round(x)),
             ratioToFetch: median(a.roundRps.map((x, i) => x / (ref.roundRps[i] ?? Number.NaN))),
+            cpuMicrosPerRequest: a.cpuMicros / a.requests,
+            cpuRatioToFetch: ref.cpuMicros / ref.requests / (a.cpuMicros / a.requests),
           });
         }
       }
@@ -168,7 +192,9 @@ function goals(cells: CellResult[], all: Contender[]): HttpResult['goals'] {
         out.push({
           goal: `${name} ≥ 0.95 × fetch, ${body} body, c=${concurrency}`,
           met: mine.ratioToFetch >= 0.95,
-          detail: ratio(mine.ratioToFetch),
+          detail: `${ratio(mine.ratioToFetch)} (CPU per request: fetch's ${num(
+            (1 / mine.cpuRatioToFetch) * 100,
+          )} %)`,
         });
         const beaten = here.filter((c) => peers.includes(c.contender));
         const slower = beaten.filter((c) => c.ratioToFetch >= mine.ratioToFetch);
@@ -208,10 +234,12 @@ export function httpTables(result: HttpResult): string {
           'ratio',
           'p50 ms',
           'p99 ms',
+          'CPU µs/req',
           'c=64 rps',
           'ratio',
           'p50 ms',
           'p99 ms',
+          'CPU µs/req',
         ],
         names.map((name) => {
           const a = cell(name, 1);
@@ -222,10 +250,12 @@ export function httpTables(result: HttpResult): string {
             ratio(a?.ratioToFetch ?? Number.NaN),
             num(a?.p50Ms ?? Number.NaN, 3),
             num(a?.p99Ms ?? Number.NaN, 3),
+            num(a?.cpuMicrosPerRequest ?? Number.NaN),
             num(b?.rps ?? Number.NaN),
             ratio(b?.ratioToFetch ?? Number.NaN),
             num(b?.p50Ms ?? Number.NaN, 2),
             num(b?.p99Ms ?? Number.NaN, 2),
+            num(b?.cpuMicrosPerRequest ?? Number.NaN),
           ];
         }),
       ),

@@ -1,6 +1,7 @@
 /**
  * The cost-per-request benchmark: `npm run bench:overhead [-- --quick] [-- --only=a,b]`.
- * Parts: `http` (happy-path overhead), `waiting` (100,000 requests waiting at once),
+ * Parts: `http` (happy-path overhead), `session-cost` (the session over an in-memory fetch),
+ * `waiting` (100,000 requests waiting at once),
  * `arithmetic` (delay computation), `temp-path` (TemporaryPath create + remove).
  * Prints the tables and writes `bench/results/overhead.json` (`overhead-quick.json` with
  * `--quick`).
@@ -13,10 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { type ArithmeticResult, arithmeticTable, runArithmetic } from './arithmetic.js';
 import { type HttpResult, httpTables, runHttp } from './http.js';
 import { bytes, num, table, verdict } from './report.js';
+import { runSessionCost, type SessionCostResult, sessionCostTable } from './session-cost.js';
 import { runTempPath, type TempPathResult, tempPathTable } from './temp-path.js';
 import { MAX_COUNT, SCENARIOS, type Scenario, type WaitingResult } from './waiting.js';
 
-const PARTS = ['http', 'waiting', 'arithmetic', 'temp-path'] as const;
+const PARTS = ['http', 'session-cost', 'waiting', 'arithmetic', 'temp-path'] as const;
 type Part = (typeof PARTS)[number];
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -188,6 +190,7 @@ async function main() {
   const started = performance.now();
   const results: {
     http?: HttpResult;
+    sessionCost?: SessionCostResult;
     waiting?: WaitingRow[];
     arithmetic?: ArithmeticResult;
     tempPath?: TempPathResult;
@@ -200,6 +203,11 @@ async function main() {
     results.http = await runHttp(s.http, log);
     print('Happy-path overhead', httpTables(results.http));
     goals.push(...results.http.goals.map((g) => ({ part: 'http' as const, ...g })));
+  }
+  if (args.parts.includes('session-cost')) {
+    log('session-cost: the session over an in-memory fetch');
+    results.sessionCost = await runSessionCost(s.micro);
+    print("The session's own cost per request", sessionCostTable(results.sessionCost));
   }
   if (args.parts.includes('waiting')) {
     const count = args.count ?? s.waiting.count;
