@@ -36,7 +36,7 @@ const flag = (name: string) => args.includes(`--${name}`);
 const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 
 const quick = flag('quick');
-const runs = Number(value('runs') ?? (quick ? 10 : 50));
+const runs = Number(value('runs') ?? (quick ? 5 : 50));
 const only = value('only')?.split(',');
 const pick = value('contenders')?.split(',');
 const where = value('where')
