@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { contenders } from './contenders/index.js';
+import { type LoopbackResults, writeFleetDocs } from './docs.js';
 import { printTables } from './report.js';
 import { type Params, scenarios } from './scenarios/index.js';
 import { type Summary, summarize } from './stats.js';
@@ -26,6 +27,8 @@ export interface Results {
   generated: string;
   mode: 'quick' | 'full';
   runsPerPoint: number;
+  heavyRunsPerPoint: number;
+  elapsedSeconds: number;
   node: string;
   rows: Row[];
 }
@@ -37,6 +40,10 @@ const value = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.sp
 
 const quick = flag('quick');
 const runs = Number(value('runs') ?? (quick ? 5 : 50));
+/** Runs for the costliest points (S2 with N = 1000, S5); defaults to `--runs`. */
+const heavyRuns = Number(value('heavy-runs') ?? runs);
+const isHeavy = (scenario: string, params: Params) =>
+  scenario === 'S5' || (scenario === 'S2' && Number(params.n) >= 1000);
 const only = value('only')?.split(',');
 const pick = value('contenders')?.split(',');
 const where = value('where')
@@ -48,6 +55,20 @@ const out = resolve(
   value('out') ?? `bench/results/${quick ? 'fleet-quick.json' : 'fleet.json'}`,
 );
 
+const loopbackFile = resolve(process.cwd(), 'bench/results/fleet-loopback.json');
+const readLoopback = () =>
+  existsSync(loopbackFile)
+    ? (JSON.parse(readFileSync(loopbackFile, 'utf8')) as LoopbackResults)
+    : undefined;
+
+// `--report`: rewrite docs/benchmarks.md and the plots from the committed results only.
+if (flag('report')) {
+  const saved = JSON.parse(readFileSync(out, 'utf8')) as Results;
+  writeFleetDocs(saved, readLoopback(), process.cwd());
+  console.log('wrote docs/benchmarks.md (Fleet efficiency) and docs/img/fleet-*.svg');
+  process.exit(0);
+}
+
 const tasks: Task[] = [];
 for (const scenario of scenarios) {
   if (only && !only.includes(scenario.id)) continue;
@@ -55,12 +76,15 @@ for (const scenario of scenarios) {
     if (where?.some(([k, v]) => String(params[k]) !== v)) continue;
     for (const contender of scenario.contenders(params, quick)) {
       if (pick && !pick.includes(contender)) continue;
-      for (let seed = 1; seed <= runs; seed++) {
+      const count = isHeavy(scenario.id, params) ? heavyRuns : runs;
+      for (let seed = 1; seed <= count; seed++) {
         tasks.push({ id: tasks.length, scenario: scenario.id, params, contender, seed });
       }
     }
   }
 }
+const unknown = [...new Set(tasks.map((t) => t.contender))].filter((id) => !contenders[id]);
+if (unknown.length > 0) throw new Error(`unknown contenders: ${unknown.join(', ')}`);
 // Long tasks first, so the two workers finish together.
 const weight = (t: Task) => Number(t.params.n ?? 100) * (t.scenario === 'S3' ? 3 : 1);
 const queue = [...tasks].sort((a, b) => weight(b) - weight(a));
@@ -91,7 +115,7 @@ await Promise.all(
             }
             results.set(m.id, { metrics: m.metrics!, ms: m.ms });
             done++;
-            if (done % 200 === 0 || done === tasks.length) {
+            if (done % 20 === 0 || done === tasks.length) {
               const s = ((performance.now() - started) / 1000).toFixed(0);
               process.stderr.write(`\r${done}/${tasks.length} runs, ${s} s`);
             }
@@ -133,11 +157,17 @@ const report: Results = {
   generated: new Date().toISOString(),
   mode: quick ? 'quick' : 'full',
   runsPerPoint: runs,
+  heavyRunsPerPoint: heavyRuns,
+  elapsedSeconds: (performance.now() - started) / 1000,
   node: process.version,
   rows,
 };
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, `${JSON.stringify(report, null, 1)}\n`);
 printTables(report);
+if (!quick && !only && !pick && !where && !value('out')) {
+  writeFleetDocs(report, readLoopback(), process.cwd());
+  console.log('wrote docs/benchmarks.md (Fleet efficiency) and docs/img/fleet-*.svg');
+}
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`\n${tasks.length} runs in ${seconds} s on ${workers} workers; wrote ${out}`);

@@ -10,11 +10,12 @@ import { orion } from './orion.js';
  */
 export function proposedRetryAfter(
   name: string,
+  formula: string,
   spread: number,
   growth: number,
   maxSpread = 30,
 ): Contender {
-  const base = orion(`proposed-${name}`, `proposed retry(): Retry-After ${name}`);
+  const base = orion(`proposed-${name}`, `proposed retry(): wait ${formula}`);
   return {
     ...base,
     client(world, tuning) {
