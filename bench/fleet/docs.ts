@@ -353,7 +353,7 @@ export function writeFleetDocs(
   out.push(
     '### S3: sustained failures',
     '',
-    '10 clients (one process each) send Poisson streams of 10 requests/s for 10 s; each attempt fails with 500 at probability p. "coupled" makes p rise with the offered load: p = max(0.1, 1 − 110/s ÷ attempts in the last second), capacity 1.1 × the first-try rate. Load amplification is calls per request; reference: 3 plain retries give Σ p^i ≈ 1.88× at p = 0.5.',
+    '10 clients (one process each) send Poisson streams of 10 requests/s for 10 s; each attempt fails with 500 at probability p. "coupled" makes p rise with the offered load: p = max(0.1, 1 − 90/s ÷ attempts in the last second): the server can take 0.9 × the first tries. Load amplification is calls per request; reference: 3 plain retries give Σ p^i ≈ 1.88× at p = 0.5.',
     '',
   );
   {

@@ -3,7 +3,8 @@ import type { Results, Row } from './run.js';
 /** Formats a mean ± sd. */
 export function fmt(row: Row, metric: string, digits = 2): string {
   const m = row.metrics[metric];
-  if (!m || Number.isNaN(m.mean)) return '–';
+  // JSON turns NaN into null.
+  if (!m || m.mean === null || Number.isNaN(m.mean)) return '–';
   return m.sd > 0 && Math.abs(m.sd) >= 10 ** -digits
     ? `${m.mean.toFixed(digits)} ± ${m.sd.toFixed(digits)}`
     : m.mean.toFixed(digits);

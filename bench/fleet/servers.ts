@@ -64,7 +64,7 @@ export interface FlakyOptions {
   readonly random: () => number;
 }
 
-/** S3: every attempt fails independently with probability p (503, no hint). */
+/** S3: every attempt fails independently with probability p (500, no hint). */
 export class FlakyServer implements SimServer {
   readonly log: ServerLog = newLog();
   #windowStart = 0;
@@ -83,7 +83,7 @@ export class FlakyServer implements SimServer {
       const offered = attempts.length - this.#windowStart;
       p = Math.max(p, 1 - this.#o.capacity / offered);
     }
-    if (this.#o.random() < p) return { status: 503 };
+    if (this.#o.random() < p) return { status: 500 };
     this.log.accepted.push(now);
     return { status: 200 };
   }

@@ -24,6 +24,13 @@ export interface SharedRetryAfterOptions {
    * @default 30
    */
   maxSpread?: number;
+  /**
+   * Also hold every attempt for a `Retry-After` that arrives while the rate limit already
+   * paces them. Off: the throttled request itself still waits its `Retry-After` in full,
+   * the others keep the learned pace (which the limit lowers at once).
+   * @default false
+   */
+  whilePacing?: boolean;
 }
 
 /** Options of the adaptive rate limit ({@link CoordinatorOptions.rateLimit}). */
@@ -40,13 +47,14 @@ export interface RateLimitOptions {
    */
   minRate?: number;
   /**
-   * Growth factor per second while the rate is below the last rate that was throttled
-   * (slow start).
-   * @default 2
+   * Growth factor per second of accepted responses while the rate is below the last rate
+   * that was throttled (slow start). The rate grows only while attempts wait for it.
+   * @default 1.6
    */
   growth?: number;
   /**
-   * Above that rate the limit probes upward by this share of it per second.
+   * Above that rate the limit probes upward by this share of it per second of accepted
+   * responses.
    * @default 0.005
    */
   probe?: number;
@@ -99,7 +107,7 @@ export interface CoordinatorOptions {
    * Adaptive client-side rate limit learned from throttling responses: off until the
    * first one, then attempts leave in order at a rate that backs off on throttling and
    * grows while the server accepts.
-   * @default { statuses: [429, 503], minRate: 0.5, growth: 2, probe: 0.005, decrease: 0.9, cooldown: 1 }
+   * @default { statuses: [429, 503], minRate: 0.5, growth: 1.6, probe: 0.005, decrease: 0.9, cooldown: 1 }
    */
   rateLimit?: boolean | RateLimitOptions;
   /**
@@ -158,8 +166,7 @@ export class Coordinator implements RetryCoordinator {
   #rate = Number.POSITIVE_INFINITY;
   #threshold = Number.POSITIVE_INFINITY;
   #lastCut = Number.NEGATIVE_INFINITY;
-  #lastGrow = 0;
-  #nextSlot = Number.NEGATIVE_INFINITY;
+  #lastRelease = Number.NEGATIVE_INFINITY;
   #accepted: number[] = [];
   #acceptedFrom = 0;
   #learning = Number.NEGATIVE_INFINITY;
@@ -178,14 +185,18 @@ export class Coordinator implements RetryCoordinator {
       throw new TypeError(`\`clock\` must be a Clock (now, sleep, random), got ${show(o.clock)}`);
     }
     this.#clock = o.clock ?? systemClock;
-    const ra = section('retryAfter', o.retryAfter, ['spread', 'growth', 'maxSpread']) as
-      | SharedRetryAfterOptions
-      | false;
+    const ra = section('retryAfter', o.retryAfter, [
+      'spread',
+      'growth',
+      'maxSpread',
+      'whilePacing',
+    ]) as SharedRetryAfterOptions | false;
     this.#spread = ra
       ? {
           spread: checkNumber('retryAfter.spread', ra.spread ?? 1, { min: 0 }),
           growth: checkNumber('retryAfter.growth', ra.growth ?? 1.5, { min: 1 }),
           maxSpread: checkNumber('retryAfter.maxSpread', ra.maxSpread ?? 30, { min: 0 }),
+          whilePacing: checkBoolean('retryAfter.whilePacing', ra.whilePacing ?? false),
         }
       : undefined;
     this.#limit = rateLimitOptions(o.rateLimit);
@@ -235,7 +246,8 @@ export class Coordinator implements RetryCoordinator {
     const ra = verdict.retryAfter;
     if (this.#spread && verdict.retry && ra !== undefined) {
       this.#streak++;
-      if (now + ra > this.#until) {
+      const pacing = this.#rate !== Number.POSITIVE_INFINITY && !this.#spread.whilePacing;
+      if (!pacing && now + ra > this.#until) {
         this.#until = now + ra;
         this.#span = ra;
         this.#restartPump();
@@ -259,6 +271,7 @@ export class Coordinator implements RetryCoordinator {
       if (verdict.status === undefined) return;
       this.#accepted.push(now);
       if (now < this.#learning) this.#rate = Math.max(this.#rate, this.#admitted(now));
+      else this.#grow();
       return;
     }
     this.#throttled(now, limit);
@@ -289,10 +302,10 @@ export class Coordinator implements RetryCoordinator {
       this.#rate = Math.max(limit.minRate, admitted);
       this.#learning = now + limit.cooldown;
     } else if (now - this.#lastCut >= limit.cooldown) {
-      this.#grow(now);
       if (admitted > 0) {
+        // Throttled, the server accepts about its rate: aim there, back off below it.
         this.#rate = Math.max(limit.minRate, Math.min(this.#rate * limit.decrease, admitted));
-        this.#threshold = this.#rate;
+        this.#threshold = Math.max(this.#rate, admitted);
       } else {
         // Nothing gets through (an outage): halve, and remember the last good rate so
         // that recovery climbs back to it quickly.
@@ -302,7 +315,6 @@ export class Coordinator implements RetryCoordinator {
       return;
     }
     this.#lastCut = now;
-    this.#lastGrow = now;
     this.#restartPump();
   }
 
@@ -319,20 +331,22 @@ export class Coordinator implements RetryCoordinator {
     return this.#accepted.length - this.#acceptedFrom;
   }
 
-  /** Raises the rate for the time since the last change: fast below the threshold, slowly above. */
-  #grow(now: number): void {
+  /**
+   * Raises the rate for one accepted response while attempts wait for it (so an idle
+   * session or a server that accepts nothing never grows it): by `growth` per second's
+   * worth of responses below the threshold (slow start), by `probe` of the threshold
+   * per second above it.
+   */
+  #grow(): void {
     const limit = this.#limit;
-    if (!limit || this.#rate === Number.POSITIVE_INFINITY) return;
-    const dt = now - this.#lastGrow;
-    this.#lastGrow = now;
-    if (dt <= 0 || now < this.#until) return;
-    let rate = this.#rate;
-    if (rate < this.#threshold) {
-      rate = Math.min(this.#threshold, rate * limit.growth ** dt);
-    } else {
-      rate += limit.probe * this.#threshold * dt;
-    }
-    this.#rate = rate;
+    const rate = this.#rate;
+    if (!limit || rate === Number.POSITIVE_INFINITY || this.#queue.length === 0) return;
+    this.#rate =
+      rate < this.#threshold
+        ? Math.min(this.#threshold, rate * limit.growth ** (1 / rate))
+        : rate + (limit.probe * this.#threshold) / rate;
+    // The next slot comes sooner now.
+    this.#pump?.abort();
   }
 
   #enqueue(signal: AbortSignal | undefined): Promise<void> {
@@ -361,13 +375,12 @@ export class Coordinator implements RetryCoordinator {
   async #run(): Promise<void> {
     while (this.#queue.length > 0) {
       const now = this.#clock.now();
-      this.#grow(now);
-      const at = Math.max(this.#until, this.#nextSlot);
+      const gap = this.#rate === Number.POSITIVE_INFINITY ? 0 : 1 / this.#rate;
+      const at = Math.max(this.#until, this.#lastRelease + gap);
       if (at <= now) {
         const waiter = this.#queue.shift()!;
         waiter.signal?.removeEventListener('abort', waiter.onAbort);
-        const gap = this.#rate === Number.POSITIVE_INFINITY ? 0 : 1 / this.#rate;
-        this.#nextSlot = Math.max(now, this.#nextSlot) + gap;
+        this.#lastRelease = now;
         waiter.resolve();
         continue;
       }
@@ -388,6 +401,13 @@ export class Coordinator implements RetryCoordinator {
       if (i > 0) list.splice(0, i);
     }
   }
+}
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`\`${name}\` must be a boolean, got ${show(value)} (${typeof value})`);
+  }
+  return value;
 }
 
 function section(name: string, value: unknown, allowed: string[]): object | false {
@@ -418,7 +438,7 @@ function rateLimitOptions(value: unknown): Required<RateLimitOptions> | undefine
   return {
     statuses: statuses.map((s, i) => checkStatus(`rateLimit.statuses[${i}]`, s)),
     minRate: checkNumber('rateLimit.minRate', o.minRate ?? 0.5, { min: Number.MIN_VALUE }),
-    growth: checkNumber('rateLimit.growth', o.growth ?? 2, { min: 1 }),
+    growth: checkNumber('rateLimit.growth', o.growth ?? 1.6, { min: 1 }),
     probe: checkNumber('rateLimit.probe', o.probe ?? 0.005, { min: 0 }),
     decrease: checkNumber('rateLimit.decrease', o.decrease ?? 0.9, { min: 0.01, max: 1 }),
     cooldown: checkNumber('rateLimit.cooldown', o.cooldown ?? 1, { min: 0 }),

@@ -264,19 +264,42 @@ describe('adaptive rate limit', () => {
     expect(coordinator.state.rate).toBe(10);
   });
 
-  it('grows the rate while the server accepts (slow start doubles it each second)', async () => {
+  it('grows the rate with accepted responses while attempts wait (slow start doubles it per second of them)', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, retryAfter: false, budget: false });
     coordinator.record(ok, 1);
     coordinator.record(ok, 1);
     coordinator.record(throttled(), 1);
     expect(coordinator.state.rate).toBe(2);
-    // Keep the queue busy for three seconds.
-    const times = await starts(coordinator, clock, 20);
-    expect(times.filter((t) => t < 1).length).toBeLessThan(
-      times.filter((t) => t >= 2 && t < 3).length,
+    // Past the first second (which only learns the start), each attempt is accepted.
+    await clock.sleep(1.5);
+    const times: number[] = [];
+    await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        await coordinator.acquire();
+        times.push(clock.now());
+        coordinator.record(ok, 1);
+      }),
     );
-    expect(coordinator.state.rate).toBeGreaterThan(2);
+    const inSecond = (k: number) => times.filter((t) => t >= 1.5 + k && t < 2.5 + k).length;
+    expect(inSecond(0)).toBeGreaterThanOrEqual(2);
+    expect(inSecond(1)).toBeGreaterThanOrEqual(2 * inSecond(0) - 1);
+    expect(coordinator.state.rate).toBeGreaterThan(8);
+  });
+
+  it('does not grow while the server accepts nothing or nobody waits', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock, retryAfter: false, budget: false });
+    coordinator.record({ retry: true, status: 503 }, 1);
+    expect(coordinator.state.rate).toBe(0.5);
+    await clock.sleep(60);
+    for (let i = 0; i < 5; i++) coordinator.record(ok, 1);
+    expect(coordinator.state.rate).toBe(0.5);
+    await starts(coordinator, clock, 3);
+    coordinator.record({ retry: true, status: 503 }, 2);
+    await clock.sleep(2);
+    coordinator.record({ retry: true, status: 503 }, 2);
+    expect(coordinator.state.rate).toBe(0.5);
   });
 
   it('does not count the statuses it paces against the retry budget', () => {
@@ -377,6 +400,6 @@ describe('Coordinator in a fleet', () => {
     );
     expect(responses.every((r) => r.status === 200)).toBe(true);
     expect(calls).toBeLessThanOrEqual(1.1 * (2 * n - 5));
-    expect(clock.now()).toBeLessThan(1.25 * ((n - 5) / rate + 1));
+    expect(clock.now()).toBeLessThan(1.3 * ((n - 5) / rate + 1));
   });
 });

@@ -162,7 +162,7 @@ const s3: Scenario = {
     const server = new FlakyServer({
       p: Number(p.p),
       random: () => clock.random(),
-      ...(coupled ? { capacity: clients * rate * 1.1 } : {}),
+      ...(coupled ? { capacity: clients * rate * 0.9 } : {}),
     });
     const r = await runStream(contender, clock, {
       clients,
@@ -192,7 +192,7 @@ const s4: Scenario = {
     const points: Params[] = [];
     for (const shape of ['a', 'b'])
       for (const down of quick ? [60] : [10, 60, 300])
-        points.push({ down, shape, n: 200, rate: 10, burst: 10 });
+        points.push({ down, shape, n: 500, rate: 25, burst: 10 });
     return points;
   },
   contenders: (params, quick) => {
