@@ -183,6 +183,19 @@ function versions(): Record<string, string> {
   return out;
 }
 
+type Saved = {
+  environment?: Record<string, unknown>;
+  goals?: Array<{ part: Part; goal: string; met: boolean; detail: string }>;
+} & Record<string, unknown>;
+
+function readPrevious(file: string): Saved | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Saved;
+  } catch {
+    return undefined;
+  }
+}
+
 async function main() {
   const args = parseArgs(process.argv.slice(2));
   const s = settings(args.quick);
@@ -252,7 +265,17 @@ async function main() {
     seconds: Math.round(seconds),
     versions: versions(),
   };
-  writeFileSync(file, `${JSON.stringify({ environment, goals, ...results }, null, 2)}\n`);
+  // A partial run (--only) updates its parts in the existing file and keeps the others.
+  const previous = args.parts.length < PARTS.length ? readPrevious(file) : undefined;
+  const merged = previous
+    ? {
+        ...previous,
+        ...results,
+        environment: { ...previous.environment, [args.parts.join('+')]: environment },
+        goals: [...(previous.goals ?? []).filter((g) => !args.parts.includes(g.part)), ...goals],
+      }
+    : { environment, goals, ...results };
+  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
   log(`wrote ${file} in ${num(seconds)} s`);
 }
 
