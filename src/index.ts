@@ -42,6 +42,14 @@ export {
   type SessionRequestInit,
 } from './http/session.js';
 export {
+  Coordinator,
+  type CoordinatorOptions,
+  type CoordinatorState,
+  type RateLimitOptions,
+  type RetryBudgetOptions,
+  type SharedRetryAfterOptions,
+} from './retry/coordinator.js';
+export {
   type AttemptRecord,
   type DelaySource,
   type ErrorSummary,
