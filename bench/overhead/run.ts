@@ -49,7 +49,7 @@ function parseArgs(argv: string[]) {
 const settings = (quick: boolean) =>
   quick
     ? {
-        http: { rounds: 2, cellMs: 250, warmupMs: 150, capacitySeconds: 1 },
+        http: { rounds: 2, cellMs: 200, warmupMs: 100, capacitySeconds: 1 },
         waiting: { count: 10_000, timeoutSeconds: 60 },
         micro: { rounds: 2, timeMs: 200 },
       }
