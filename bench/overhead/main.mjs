@@ -14,7 +14,7 @@ const built = spawnSync(process.execPath, [tsc, '-p', join(here, 'tsconfig.json'
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 const entry = join(here, '../../node_modules/.cache/orionclient-overhead/bench/overhead/run.js');
-const args = process.argv.slice(2);
+const args = [...process.argv.slice(2), `--root=${join(here, '..', '..')}`];
 const major = Number(process.versions.node.split('.')[0]);
 const run =
   major >= 22

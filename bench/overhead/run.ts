@@ -34,7 +34,9 @@ function findRoot(from: string): string {
     if (dirname(dir) === dir) throw new Error(`no orionclient package.json above ${from}`);
   }
 }
-const root = findRoot(here);
+// main.mjs passes the checkout it was started from (node_modules may be a link elsewhere).
+const rootArg = process.argv.find((a) => a.startsWith('--root='))?.slice('--root='.length);
+const root = rootArg ?? findRoot(here);
 
 function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
