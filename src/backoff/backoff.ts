@@ -10,6 +10,7 @@ import {
 import {
   exponentialDelay,
   initialJitterState,
+  type Jitter,
   type JitterName,
   type JitterParams,
   type JitterState,
@@ -57,8 +58,6 @@ export interface SleepOptions {
   signal?: AbortSignal;
 }
 
-const DEFAULT = 'default';
-
 /**
  * Utility for jittered backoff (the seed's `orionclient.utils.Backoff`): instantiate it
  * and call {@link Backoff.sleep} as many times as necessary. It uses the decorrelated
@@ -78,9 +77,15 @@ export class Backoff {
   readonly base: number;
   readonly cap: number;
   readonly #dict = new Map<number, JitterParams>();
-  readonly #states = new Map<number | typeof DEFAULT, JitterState>();
+  readonly #states = new Map<number, JitterState>();
+  /** The cursor of the sequence without a status. */
+  #state: JitterState | undefined;
   readonly #clock: Clock;
   readonly #jitter: JitterName;
+  /** Resolved once: `next()` runs per retry and should allocate nothing it can avoid. */
+  readonly #defaults: JitterParams;
+  readonly #draw: Jitter;
+  readonly #random: () => number;
 
   constructor(options?: BackoffOptions) {
     const o = checkKeys('Backoff options', options, [
@@ -102,6 +107,10 @@ export class Backoff {
       o.jitter === undefined ? 'decorrelated' : o.jitter,
       jitterNames,
     );
+    this.#defaults = Object.freeze({ base: this.base, cap: this.cap });
+    this.#draw = jitters[this.#jitter];
+    const clock = this.#clock;
+    this.#random = () => clock.random();
     for (const [status, params] of entriesOf(o.backoffDict)) {
       this.#dict.set(status, params);
     }
@@ -109,17 +118,30 @@ export class Backoff {
 
   /** The `[base, cap]` that applies to `status`. */
   params(status?: number): JitterParams {
-    if (status === undefined) return { base: this.base, cap: this.cap };
-    return this.#dict.get(checkStatus('status', status)) ?? { base: this.base, cap: this.cap };
+    if (status === undefined) return this.#defaults;
+    return this.#dict.get(checkStatus('status', status)) ?? this.#defaults;
   }
 
   /** The next delay in seconds for `status` (decorrelated jitter by default); advances that status's state. */
   next(status?: number): number {
+    if (status === undefined) {
+      // The common case keeps its cursor in a field: no Map lookup on the hot path.
+      const params = this.#defaults;
+      const [delay, state] = this.#draw(
+        this.#state ?? initialJitterState(params),
+        params,
+        this.#random,
+      );
+      this.#state = state;
+      return delay;
+    }
     const params = this.params(status);
-    const key = status ?? DEFAULT;
-    const state = this.#states.get(key) ?? initialJitterState(params);
-    const [delay, nextState] = jitters[this.#jitter](state, params, () => this.#clock.random());
-    this.#states.set(key, nextState);
+    const [delay, state] = this.#draw(
+      this.#states.get(status) ?? initialJitterState(params),
+      params,
+      this.#random,
+    );
+    this.#states.set(status, state);
     return delay;
   }
 
@@ -132,8 +154,10 @@ export class Backoff {
 
   /** Starts `status`'s sequence over; without a status, every sequence. */
   reset(status?: number): void {
-    if (status === undefined) this.#states.clear();
-    else this.#states.delete(checkStatus('status', status));
+    if (status === undefined) {
+      this.#state = undefined;
+      if (this.#states.size > 0) this.#states.clear();
+    } else this.#states.delete(checkStatus('status', status));
   }
 
   /** Exponential sleep based on the number of tries: `min(cap, base * 2 ** tries)`. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
@@ -261,19 +261,45 @@ function checkAffix(name: string, value: unknown): string {
 // Only `realpath` here: whether `dir` is a directory shows when the file is opened in it.
 // The native realpath (as `fsp.realpath` uses) also expands Windows 8.3 short names.
 async function realDir(dir: string | undefined): Promise<string> {
+  const given = nodePath.resolve(dir ?? defaultDir());
+  const known = realDirs.get(given);
+  if (known !== undefined) return known;
   try {
-    return await fsp.realpath(nodePath.resolve(dir ?? os.tmpdir()));
+    return remember(given, await fsp.realpath(given));
   } catch (error) {
     throw dirError(dir, error);
   }
 }
 
 function realDirSync(dir: string | undefined): string {
+  const given = nodePath.resolve(dir ?? defaultDir());
+  const known = realDirs.get(given);
+  if (known !== undefined) return known;
   try {
-    return fs.realpathSync.native(nodePath.resolve(dir ?? os.tmpdir()));
+    return remember(given, fs.realpathSync.native(given));
   } catch (error) {
     throw dirError(dir, error);
   }
+}
+
+/**
+ * Directories already resolved (as Python's `tempfile` keeps `tempdir`): resolving costs a
+ * system call, and in async code a round trip through the thread pool, per file. A
+ * directory that disappears later still gets its error from `open` (see `openError`).
+ */
+const realDirs = new Map<string, string>();
+
+/** `os.tmpdir()` (a few microseconds: it reads several environment variables), read once. */
+let tmpdir: string | undefined;
+function defaultDir(): string {
+  tmpdir ??= os.tmpdir();
+  return tmpdir;
+}
+
+function remember(given: string, real: string): string {
+  if (realDirs.size >= 64) realDirs.clear();
+  realDirs.set(given, real);
+  return real;
 }
 
 /** Explains an `open` failure that comes from `dir` rather than from the name. */
@@ -301,13 +327,20 @@ function dirError(dir: string | undefined, error: unknown): Error {
 function randomName(): string {
   let name = '';
   while (name.length < RANDOM_LENGTH) {
-    for (const byte of randomBytes(16)) {
-      // 252 = 7 × 36: bytes 252–255 would favour the first four characters.
-      if (byte < 252 && name.length < RANDOM_LENGTH) name += ALPHABET[byte % 36];
+    if (poolAt === pool.length) {
+      randomFillSync(pool);
+      poolAt = 0;
     }
+    const byte = pool[poolAt++] as number;
+    // 252 = 7 × 36: bytes 252–255 would favour the first four characters.
+    if (byte < 252) name += ALPHABET[byte % 36];
   }
   return name;
 }
+
+/** Random bytes drawn 512 at a time: one `randomBytes` call per name cost more than the name. */
+const pool = Buffer.alloc(512);
+let poolAt = pool.length;
 
 function candidate(dir: string, prefix: string, suffix: string): string {
   const path = nodePath.join(dir, `${prefix}${temporaryPathInternals.randomPart()}${suffix}`);

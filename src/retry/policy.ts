@@ -82,17 +82,28 @@ export function resolveRetryOptions(
   const policy: RetryOptions = Object.freeze({
     base,
     cap,
-    backoffDict: Object.freeze(
-      Object.fromEntries(
-        entriesOf(pick('backoffDict')).map(([s, p]) => [
-          s,
-          Object.freeze([p.base, p.cap] as const),
-        ]),
-      ),
-    ),
+    // A field the overrides leave alone is the defaults' own (already valid and frozen)
+    // object: a per-call override of `base` does not copy every table.
+    backoffDict:
+      o.backoffDict === undefined && resolved.has(defaults)
+        ? defaults.backoffDict
+        : Object.freeze(
+            Object.fromEntries(
+              entriesOf(pick('backoffDict')).map(([s, p]) => [
+                s,
+                Object.freeze([p.base, p.cap] as const),
+              ]),
+            ),
+          ),
     retries: checkNumber('retries', pick('retries'), count),
-    statusRetries: Object.freeze(statusCounts(pick('statusRetries'))),
-    retryStatuses: Object.freeze(statusList(pick('retryStatuses'))),
+    statusRetries:
+      o.statusRetries === undefined && resolved.has(defaults)
+        ? defaults.statusRetries
+        : Object.freeze(statusCounts(pick('statusRetries'))),
+    retryStatuses:
+      o.retryStatuses === undefined && resolved.has(defaults)
+        ? defaults.retryStatuses
+        : Object.freeze(statusList(pick('retryStatuses'))),
     retryTimeout: checkNumber('retryTimeout', pick('retryTimeout'), seconds),
     requestTimeout: checkNumber('requestTimeout', pick('requestTimeout'), {
       min: 0,
@@ -153,14 +164,38 @@ export interface Budget {
  * `status` is an HTTP status, or `undefined` for a network error or a per-attempt timeout.
  */
 export function budgetFor(policy: RetryOptions, status: number | undefined): Budget | undefined {
+  let table = budgetTables.get(policy);
+  if (!table) {
+    // Only a policy this module froze is known never to change.
+    if (!resolved.has(policy)) return computeBudget(policy, status);
+    table = new Map();
+    budgetTables.set(policy, table);
+  }
+  let budget = table.get(status);
+  if (budget === undefined) {
+    budget = computeBudget(policy, status) ?? null;
+    // Policies are frozen, so a status's budget never changes: decide it once per policy.
+    if (table.size < 1000) table.set(status, budget);
+  }
+  return budget ?? undefined;
+}
+
+/** Budgets already decided, per policy and status (`null`: not retried). */
+const budgetTables = new WeakMap<RetryOptions, Map<number | undefined, Budget | null>>();
+
+function computeBudget(policy: RetryOptions, status: number | undefined): Budget | undefined {
   const own = status === undefined ? undefined : policy.statusRetries[status];
   if (status !== undefined && own === undefined && !policy.retryStatuses.includes(status))
     return undefined;
   const pair = status === undefined ? undefined : policy.backoffDict[status];
-  const params = pair ? { base: pair[0], cap: pair[1] } : { base: policy.base, cap: policy.cap };
-  return own === undefined
-    ? { key: 'transient', limit: policy.retries, params }
-    : { key: status!, limit: own, params };
+  const params = Object.freeze(
+    pair ? { base: pair[0], cap: pair[1] } : { base: policy.base, cap: policy.cap },
+  );
+  return Object.freeze(
+    own === undefined
+      ? { key: 'transient' as const, limit: policy.retries, params }
+      : { key: status!, limit: own, params },
+  );
 }
 
 /**
