@@ -228,6 +228,29 @@ export function writeFleetDocs(
     );
   }
 
+  // ---- Limits ---------------------------------------------------------------------------
+  {
+    const none1000 = { shape: 'a', n: 1000, hint: 'none', rate: 10 };
+    const ra100 = { shape: 'a', n: 100, hint: 'retry-after', rate: 10 };
+    const cock = find('S2', none1000, 'cockatiel');
+    const own = find('S2', none1000, 'orion');
+    out.push(
+      '### What is not met, and why',
+      '',
+      `- **S2(a) without a hint.** Independent clients that are told nothing can only back off. The seed's windows fix the mean sleep (the 429 budget must last about an hour, so \`centered\` sleeps at the 90 s cap average 75 s); once fewer than about C × 75 s = 750 clients remain, they no longer keep the server busy, and the last ones finish late: ${own ? `WA ${fmt(own, 'wa')}, ${fmt(own, 'timeOverFloor')} × floor` : '–'}. cockatiel's defaults (decorrelated jitter capped at 30 s, unlimited attempts, no \`Retry-After\` support) finish sooner (${cock ? `${fmt(cock, 'timeOverFloor')} × floor` : '–'}) for more calls (${cock ? `WA ${fmt(cock, 'wa')}` : '–'}). Meeting both would take a shorter cap for 429, which breaks the seed's hour.`,
+      '- **The default Session without a Coordinator** waits a `Retry-After` exactly, so independent clients herd (S2(a) rows "orion Session"); the spread measured above fixes it and is offered for `retry()` itself.',
+      "- **S4(a), independent clients after an outage**: backoff sleeps of 50–90 s leave the recovered server idle (drain > 3 N/C after a 60 s outage), and a 300 s outage outlasts the 10 retries (about 192 s) of a transient failure, so every client gives up, as the seed's budgets say. One shared Coordinator (S4(b)) holds the requests instead: while nothing gets through it sends about one probe every two seconds, so no request spends its retries, and it drains at the server's pace after recovery.",
+      "- **Peak after recovery** counts every attempt, including the B tokens the bucket saved: a client that does not know C cannot find it without using them, so with B comparable to C the peak is near 2C whatever the client does. S4 uses B = 10 with C = 25/s. The rate limit's slow-start factor (1.6 per second) was chosen on S4 between peak and drain (2.0 gave a peak of about 1.52 C, 1.5 a drain of about 1.4 N/C).",
+      `- **Retry-After spread** lowers work and give-ups, not the peak of the first retry wave (every client still comes back within the first second after the hint), and the growing spread costs completion time in a small fleet (N = 100: ${(() => {
+        const a = find('S2', ra100, 'orion');
+        const b = find('S2', ra100, 'proposed-g1.5');
+        return a && b ? `${fmt(a, 'timeOverFloor')} → ${fmt(b, 'timeOverFloor')} × floor` : '–';
+      })()}).`,
+      `- **Runs**: ${runsNote}. S3 uses 10 client processes (Brooker used 100; each still sends 10 requests/s, which is what the per-client budget sees). The \`ratelimit\` variant gives the same numbers as \`retry-after\` for every client measured: all of them read \`Retry-After\` first and none uses \`RateLimit-Policy\` to schedule (this library's \`Verdict\` carries only the wait, so the Coordinator cannot learn the quota from it yet).`,
+      '',
+    );
+  }
+
   // ---- Method ---------------------------------------------------------------------------
   out.push(
     '### Method',
