@@ -174,7 +174,6 @@ export class Coordinator implements RetryCoordinator {
   #pump: AbortController | undefined;
   #requests: number[] = [];
   #retries: number[] = [];
-  #last: Verdict | undefined;
 
   constructor(options?: CoordinatorOptions) {
     const o = checkKeys('Coordinator options', options, keys) as CoordinatorOptions;
@@ -241,7 +240,6 @@ export class Coordinator implements RetryCoordinator {
   /** Learns from an attempt's outcome. */
   record(verdict: Verdict, attempt: number): void {
     const now = this.#clock.now();
-    this.#last = verdict;
     if (attempt === 1 && this.#budget) this.#requests.push(now);
     const ra = verdict.retryAfter;
     if (this.#spread && verdict.retry && ra !== undefined) {
@@ -281,7 +279,7 @@ export class Coordinator implements RetryCoordinator {
    * Whether one more retry may be spent. Retries after a throttling status are paced by
    * the rate limit instead; other retries spend the budget.
    */
-  allowRetry(verdict: Verdict | undefined = this.#last): boolean {
+  allowRetry(verdict?: Verdict): boolean {
     const budget = this.#budget;
     if (!budget) return true;
     const status = verdict?.status;

@@ -107,8 +107,8 @@ export interface RetryCoordinator {
   acquire(signal?: AbortSignal): Promise<void> | void;
   /** Learns from an attempt's outcome (`retryAfter`, throttling, success). */
   record(verdict: Verdict, attempt: number): void;
-  /** Whether one more retry may be spent now; `false` ends the retries with reason `'budget'`. */
-  allowRetry(): boolean;
+  /** Whether one more retry after `verdict` may be spent now; `false` ends the retries with reason `'budget'`. */
+  allowRetry(verdict: Verdict): boolean;
 }
 
 /** What {@link retryInfo} tells about a value that {@link retry} returned. */
@@ -233,11 +233,7 @@ export async function retry<T>(
     attempts.push(record);
 
     const budget = verdict.retry ? budgetFor(policy, verdict.status) : undefined;
-    let stop: StopReason | undefined = verdict.retry
-      ? budget
-        ? undefined
-        : 'notRetryable'
-      : 'notRetryable';
+    let stop: StopReason | undefined = 'notRetryable';
     let counter: Counter | undefined;
     if (budget) {
       counter = counters.get(budget.key) ?? { used: 0, state: initialJitterState(budget.params) };
@@ -252,7 +248,7 @@ export async function retry<T>(
     ) {
       stop = 'retryAfter';
     }
-    if (!stop && o.coordinator && !o.coordinator.allowRetry()) stop = 'budget';
+    if (!stop && o.coordinator && !o.coordinator.allowRetry(verdict)) stop = 'budget';
     if (stop || !budget || !counter) {
       const reason = verdict.retry ? stop : undefined;
       const retryAfter = stop === 'retryAfter' ? ra : undefined;

@@ -306,9 +306,9 @@ describe('adaptive rate limit', () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, budget: { ratio: 0, minPerSecond: 0 } });
     coordinator.record(throttled(1), 1);
-    expect(coordinator.allowRetry()).toBe(true);
+    expect(coordinator.allowRetry(throttled(1))).toBe(true);
     coordinator.record(failed, 1);
-    expect(coordinator.allowRetry()).toBe(false);
+    expect(coordinator.allowRetry(failed)).toBe(false);
   });
 
   it('drops an aborted waiter from the queue and rejects it with the reason', async () => {
