@@ -81,9 +81,11 @@ const reasonText: Record<StopReason, string> = {
 /** Summarises any thrown value without copying properties that might hold secrets. */
 export function summarize(error: unknown): ErrorSummary {
   if (!(error instanceof Error)) return { name: typeof error, message: redact(String(error)) };
+  const { name } = error;
+  const message = redact(error.message);
   const code = errorCode(error);
-  const summary = { name: error.name, message: redact(error.message) };
-  return code ? { ...summary, code } : summary;
+  // One literal each: adding `code` to a finished object would move it out of line.
+  return code ? { name, message, code } : { name, message };
 }
 
 /** The system or undici error code of an error or of its `cause` chain. */

@@ -1,6 +1,11 @@
 import diagnostics from 'node:diagnostics_channel';
-import { initialJitterState, type JitterState, jitters } from '../backoff/jitter.js';
-import { type Clock, systemClock } from '../clock.js';
+import {
+  initialJitterState,
+  type JitterParams,
+  type JitterState,
+  jitters,
+} from '../backoff/jitter.js';
+import { type Clock, type Sleeper, sleepThen, systemClock } from '../clock.js';
 import { type ProfileName, profiles } from '../http/profiles.js';
 import { checkFunction, checkKeys, checkMethods, checkOneOf, show } from '../validate.js';
 import {
@@ -180,9 +185,51 @@ export function defaultClassify(outcome: Outcome<unknown>): Verdict {
   return { retry: !bug };
 }
 
-interface Counter {
-  used: number;
-  state: JitterState;
+/**
+ * One budget's counter: retries spent, and where its jitter sequence stands (it is its own
+ * `JitterState`, one object per budget). Budgets form a list: a call rarely has more
+ * than two.
+ */
+class Counter implements JitterState {
+  used = 0;
+  attempt: number;
+  prev: number;
+
+  constructor(
+    readonly key: number | 'transient',
+    params: JitterParams,
+    readonly next: Counter | undefined,
+  ) {
+    ({ attempt: this.attempt, prev: this.prev } = initialJitterState(params));
+  }
+}
+
+/**
+ * An {@link AttemptRecord} built in one step, so every record of a call has its fields
+ * in line (a record is held for as long as the call waits).
+ */
+class Attempt implements AttemptRecord {
+  readonly status?: number;
+  readonly error?: ErrorSummary;
+  readonly delay?: number;
+  readonly source?: DelaySource;
+
+  constructor(
+    readonly attempt: number,
+    readonly start: number,
+    readonly end: number,
+    status: number | undefined,
+    error: ErrorSummary | undefined,
+    delay?: number,
+    source?: DelaySource,
+  ) {
+    if (status !== undefined) this.status = status;
+    if (error) this.error = error;
+    if (delay !== undefined && source) {
+      this.delay = delay;
+      this.source = source;
+    }
+  }
 }
 
 /**
@@ -199,47 +246,96 @@ interface Counter {
  * const data = await retry(({ signal }) => readFromQueue({ signal }), { profile: 'interactive' });
  * ```
  */
-export async function retry<T>(
+export function retry<T>(
   operation: (context: AttemptContext) => Promise<T>,
   options?: RetryCallOptions<T>,
 ): Promise<T> {
-  const o = checkKeys('retry options', options, callKeys) as RetryCallOptions<T>;
-  const policy = resolvePolicy(o, 'retry options');
-  checkCallables(o);
-  const clock = o.clock ?? systemClock;
-  const classify = o.classify ?? (defaultClassify as (outcome: Outcome<T>) => Verdict);
-  const description = o.description ?? 'operation';
-  const { signal } = o;
-  const start = clock.now();
-  const counters = new Map<number | 'transient', Counter>();
-  const attempts: AttemptRecord[] = [];
+  let run: RetryRun<T>;
+  try {
+    run = new RetryRun(operation, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    run.resolve = resolve;
+    run.reject = reject;
+    run.wake();
+  });
+}
 
-  for (let attempt = 1; ; attempt++) {
+/**
+ * The state of one {@link retry} call. Each attempt runs as one async step that ends by
+ * settling the call or by scheduling a sleep that starts the next step, so a call waiting
+ * in a backoff sleep holds only this object, its history and the sleep, not a suspended
+ * async function.
+ */
+class RetryRun<T> implements Sleeper {
+  readonly #operation: (context: AttemptContext) => Promise<T>;
+  readonly #options: RetryCallOptions<T>;
+  readonly #policy: RetryOptions;
+  readonly #clock: Clock;
+  readonly #start: number;
+  #attempts: readonly AttemptRecord[] = [];
+  #counters: Counter | undefined;
+  resolve!: (value: T) => void;
+  reject!: (reason: unknown) => void;
+
+  constructor(operation: (context: AttemptContext) => Promise<T>, options: unknown) {
+    const o = checkKeys('retry options', options, callKeys) as RetryCallOptions<T>;
+    this.#policy = resolvePolicy(o, 'retry options');
+    checkCallables(o);
+    this.#operation = operation;
+    this.#options = o;
+    this.#clock = o.clock ?? systemClock;
+    this.#start = this.#clock.now();
+  }
+
+  /** Starts the next attempt (the first, or after a sleep). */
+  wake(): void {
+    this.#step().catch(this.reject);
+  }
+
+  fail(reason: unknown): void {
+    this.reject(reason);
+  }
+
+  async #step(): Promise<void> {
+    const o = this.#options;
+    const { signal } = o;
     signal?.throwIfAborted();
     await o.coordinator?.acquire(signal);
-    const begin = clock.now() - start;
-    const outcome = await runAttempt(operation, attempt, begin, policy.requestTimeout, signal);
-    if (signal?.aborted) throw signal.reason;
-    const verdict = classify(outcome);
-    o.coordinator?.record(verdict, attempt);
-    const elapsed = clock.now() - start;
-    const record: AttemptRecord = {
-      attempt,
-      start: begin,
-      end: elapsed,
-      ...(verdict.status === undefined ? {} : { status: verdict.status }),
-      ...(outcome.ok ? {} : { error: summarize(outcome.error) }),
-    };
-    attempts.push(record);
+    const attempt = this.#attempts.length + 1;
+    const begin = this.#clock.now() - this.#start;
+    const timeout = this.#policy.requestTimeout;
+    const outcome = await runAttempt(this.#operation, attempt, begin, timeout, signal);
+    signal?.throwIfAborted();
+    const event = this.#decide(outcome, attempt, begin);
+    if (!event) return;
+    if (outcome.ok) await o.discard?.(outcome.value);
+    if (channel.hasSubscribers) channel.publish(event);
+    await o.onRetry?.(event);
+    sleepThen(this.#clock, event.delay, signal, this);
+  }
 
-    const budget = verdict.retry ? budgetFor(policy, verdict.status) : undefined;
-    let stop: StopReason | undefined = 'notRetryable';
-    let counter: Counter | undefined;
-    if (budget) {
-      counter = counters.get(budget.key) ?? { used: 0, state: initialJitterState(budget.params) };
-      counters.set(budget.key, counter);
-      stop = stopReason(counter.used, budget.limit, elapsed, policy.retryTimeout);
-    }
+  /**
+   * Reads an attempt's outcome and records it. Returns the retry to make, or settles the
+   * call and returns `undefined`.
+   */
+  #decide(outcome: Outcome<T>, attempt: number, begin: number): RetryEvent | undefined {
+    const policy = this.#policy;
+    const o = this.#options;
+    const verdict = (o.classify ?? defaultClassify)(outcome);
+    o.coordinator?.record(verdict, attempt);
+    const elapsed = this.#clock.now() - this.#start;
+    const error = outcome.ok ? undefined : summarize(outcome.error);
+    const { status } = verdict;
+
+    const budget = verdict.retry ? budgetFor(policy, status) : undefined;
+    const counter = budget && this.#counter(budget.key, budget.params);
+    let stop: StopReason | undefined =
+      budget && counter
+        ? stopReason(counter.used, budget.limit, elapsed, policy.retryTimeout)
+        : 'notRetryable';
     const ra = verdict.retryAfter;
     if (
       !stop &&
@@ -250,52 +346,66 @@ export async function retry<T>(
     }
     if (!stop && o.coordinator && !o.coordinator.allowRetry(verdict)) stop = 'budget';
     if (stop || !budget || !counter) {
-      const reason = verdict.retry ? stop : undefined;
-      const retryAfter = stop === 'retryAfter' ? ra : undefined;
-      if (outcome.ok) {
-        if (typeof outcome.value === 'object' && outcome.value !== null) {
-          infos.set(outcome.value, {
-            attempts,
-            reason,
-            ...(retryAfter === undefined ? {} : { retryAfter }),
-          });
-        }
-        return outcome.value;
-      }
-      throw new RetryError({
-        attempts,
-        reason: reason ?? 'notRetryable',
-        description,
-        cause: outcome.error,
-        elapsed,
-        ...(retryAfter === undefined ? {} : { retryAfter }),
-      });
+      this.#attempts = this.#attempts.concat(new Attempt(attempt, begin, elapsed, status, error));
+      this.#settle(
+        outcome,
+        verdict.retry ? stop : undefined,
+        stop === 'retryAfter' ? ra : undefined,
+      );
+      return undefined;
     }
 
-    const [drawn, state] = jitters[policy.jitter](counter.state, budget.params, () =>
-      clock.random(),
+    const [drawn, state] = jitters[policy.jitter](counter, budget.params, () =>
+      this.#clock.random(),
     );
-    counter.state = state;
+    counter.attempt = state.attempt;
+    counter.prev = state.prev;
     counter.used++;
-    const fromServer = ra !== undefined;
-    const delay = fromServer ? ra : drawn;
-    const source: DelaySource = fromServer ? 'retry-after' : 'backoff';
-    attempts[attempts.length - 1] = { ...record, delay, source };
-    const event: RetryEvent = {
+    const delay = ra ?? drawn;
+    const source: DelaySource = ra === undefined ? 'backoff' : 'retry-after';
+    const record = new Attempt(attempt, begin, elapsed, status, error, delay, source);
+    this.#attempts = this.#attempts.concat(record);
+    return {
       attempt,
       retry: counter.used,
       limit: budget.limit,
-      ...(record.status === undefined ? {} : { status: record.status }),
-      ...(record.error ? { error: record.error } : {}),
+      ...(status === undefined ? {} : { status }),
+      ...(error ? { error } : {}),
       delay,
       source,
       elapsed,
-      description,
+      description: o.description ?? 'operation',
     };
-    if (outcome.ok) await o.discard?.(outcome.value);
-    if (channel.hasSubscribers) channel.publish(event);
-    await o.onRetry?.(event);
-    await clock.sleep(delay, signal);
+  }
+
+  /** Ends the call with the last outcome: its value (fetch semantics) or a `RetryError`. */
+  #settle(outcome: Outcome<T>, reason: StopReason | undefined, retryAfter: number | undefined) {
+    const attempts = this.#attempts;
+    const later = retryAfter === undefined ? {} : { retryAfter };
+    if (outcome.ok) {
+      const { value } = outcome;
+      if (typeof value === 'object' && value !== null) {
+        infos.set(value, { attempts, reason, ...later });
+      }
+      this.resolve(value);
+      return;
+    }
+    this.reject(
+      new RetryError({
+        attempts,
+        reason: reason ?? 'notRetryable',
+        description: this.#options.description ?? 'operation',
+        cause: outcome.error,
+        elapsed: attempts[attempts.length - 1]?.end ?? 0,
+        ...later,
+      }),
+    );
+  }
+
+  #counter(key: number | 'transient', params: JitterParams): Counter {
+    for (let c = this.#counters; c; c = c.next) if (c.key === key) return c;
+    this.#counters = new Counter(key, params, this.#counters);
+    return this.#counters;
   }
 }
 
