@@ -9,7 +9,7 @@ import {
   type RetryCoordinator,
   type RetryEvent,
   resolvePolicy,
-  retry,
+  runRetry,
 } from '../retry/retry.js';
 import { checkFunction, checkKeys, checkMethods, checkNumber, show } from '../validate.js';
 import { type BodyInit, type BodySource, isReplayable, releaseBody } from './body.js';
@@ -144,33 +144,36 @@ export class Session {
       idempotencyKey: headers.has('idempotency-key'),
       replayable: factory || isReplayable(source),
     };
-    const overrides = {
-      ...(init.retry ? init.retry : {}),
-      ...(init.retry === false ? { retries: 0, statusRetries: {} } : {}),
-      ...(init.timeout === undefined
-        ? {}
-        : { requestTimeout: checkNumber('timeout', init.timeout, { min: 0 }) }),
-    };
-    const policy = Object.keys(overrides).length
-      ? resolveRetryOptions(overrides, this.policy, 'request options')
-      : this.policy;
+    const policy =
+      init.retry === undefined && init.timeout === undefined
+        ? this.policy
+        : resolveRetryOptions(
+            {
+              ...(init.retry ? init.retry : {}),
+              ...(init.retry === false ? { retries: 0, statusRetries: {} } : {}),
+              ...(init.timeout === undefined
+                ? {}
+                : { requestTimeout: checkNumber('timeout', init.timeout, { min: 0 }) }),
+            },
+            this.policy,
+            'request options',
+          );
     const { retry: _r, timeout: _t, onRetry: callHook, body: _b, ...rest } = init;
     const sessionHook = this.#options.onRetry;
-    return retry<Response>(
-      async ({ signal: attemptSignal }) => {
-        const body = factory
-          ? await (source as () => BodyInit | null)()
-          : (source as BodyInit | null);
-        return this.#follow(url, {
-          ...rest,
-          method,
-          headers: new Headers(headers),
-          body,
-          signal: attemptSignal,
-        });
-      },
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError(`\`signal\` must be an AbortSignal, got ${show(signal)}`);
+    }
+    checkFunction('onRetry', callHook);
+    const mode = init.redirect ?? 'follow';
+    const redirect = mode === 'follow' ? 'manual' : mode;
+    // #follow copies the headers before changing them for a redirect.
+    const send = (attemptSignal: AbortSignal, body: BodyInit | null) =>
+      this.#follow(url, { ...rest, method, headers, body, signal: attemptSignal, redirect }, mode);
+    return runRetry<Response>(
+      factory
+        ? async ({ signal: s }) => send(s, await (source as () => BodyInit | null)())
+        : ({ signal: s }) => send(s, source as BodyInit | null),
       {
-        profile: policy,
         clock: this.#clock,
         ...(signal ? { signal } : {}),
         ...(this.#options.coordinator ? { coordinator: this.#options.coordinator } : {}),
@@ -182,6 +185,7 @@ export class Session {
           await callHook?.(event);
         },
       },
+      policy,
     );
   }
 
@@ -189,14 +193,11 @@ export class Session {
   async #follow(
     url: URL,
     init: RequestInit & { headers: Headers; method: string },
+    mode: NonNullable<RequestInit['redirect']>,
   ): Promise<Response> {
-    const mode = init.redirect ?? 'follow';
     let current = url;
     for (let hops = 0; ; hops++) {
-      const response = await this.#fetch(current, {
-        ...init,
-        redirect: mode === 'follow' ? 'manual' : mode,
-      });
+      const response = await this.#fetch(current, init);
       const location = response.headers.get('location');
       if (mode !== 'follow' || !REDIRECTS.has(response.status) || location === null)
         return response;
@@ -207,6 +208,8 @@ export class Session {
         );
       }
       const next = new URL(location, current);
+      // The caller's attempt shares `headers` with the next attempt: change a copy.
+      if (hops === 0) init.headers = new Headers(init.headers);
       if (next.origin !== current.origin)
         for (const name of this.#sensitive) init.headers.delete(name);
       const toGet =

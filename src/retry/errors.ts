@@ -109,7 +109,7 @@ export function redact(text: string): string {
 /** A URL for messages: no credentials, no query (it may carry keys). */
 export function safeUrl(url: string | URL): string {
   try {
-    const u = new URL(url);
+    const u = typeof url === 'string' ? new URL(url) : url;
     return `${u.protocol}//${u.host}${u.pathname}${u.search ? '?…' : ''}`;
   } catch {
     return '(invalid URL)';

@@ -125,7 +125,22 @@ export interface RetryInfo {
   readonly retryAfter?: number;
 }
 
+/**
+ * Where {@link retryInfo} finds a value's history. A `Response` carries it on a hidden
+ * symbol property: a `WeakMap` entry per request costs every garbage collection, which is
+ * measurable on a busy session. Other values (which may be frozen, or the caller's own)
+ * go in the map.
+ */
 const infos = new WeakMap<object, RetryInfo>();
+const INFO = Symbol('orionclient.retryInfo');
+
+function attachInfo(value: object, info: RetryInfo): void {
+  if (value instanceof Response && Object.isExtensible(value)) {
+    Object.defineProperty(value, INFO, { value: info });
+  } else {
+    infos.set(value, info);
+  }
+}
 const channel = diagnostics.channel('orionclient:retry');
 const callKeys = [
   ...retryOptionKeys,
@@ -141,7 +156,8 @@ const callKeys = [
 
 /** The attempt history of an object (such as a `Response`) that {@link retry} returned. */
 export function retryInfo(value: unknown): RetryInfo | undefined {
-  return typeof value === 'object' && value !== null ? infos.get(value) : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  return (value as { [INFO]?: RetryInfo })[INFO] ?? infos.get(value);
 }
 
 /** Resolves a profile name or object plus overrides into a complete, validated policy. */
@@ -250,12 +266,28 @@ export function retry<T>(
   operation: (context: AttemptContext) => Promise<T>,
   options?: RetryCallOptions<T>,
 ): Promise<T> {
-  let run: RetryRun<T>;
+  let o: RetryCallOptions<T>;
+  let policy: RetryOptions;
   try {
-    run = new RetryRun(operation, options);
+    o = checkKeys('retry options', options, callKeys) as RetryCallOptions<T>;
+    policy = resolvePolicy(o, 'retry options');
+    checkCallables(o);
   } catch (error) {
     return Promise.reject(error);
   }
+  return runRetry(operation, o, policy);
+}
+
+/**
+ * {@link retry} with options already checked and `policy` resolved (a session checks its
+ * parts once, not on every request).
+ */
+export function runRetry<T>(
+  operation: (context: AttemptContext) => Promise<T>,
+  options: RetryCallOptions<T>,
+  policy: RetryOptions,
+): Promise<T> {
+  const run = new RetryRun(operation, options, policy);
   return new Promise<T>((resolve, reject) => {
     run.resolve = resolve;
     run.reject = reject;
@@ -280,13 +312,15 @@ class RetryRun<T> implements Sleeper {
   resolve!: (value: T) => void;
   reject!: (reason: unknown) => void;
 
-  constructor(operation: (context: AttemptContext) => Promise<T>, options: unknown) {
-    const o = checkKeys('retry options', options, callKeys) as RetryCallOptions<T>;
-    this.#policy = resolvePolicy(o, 'retry options');
-    checkCallables(o);
+  constructor(
+    operation: (context: AttemptContext) => Promise<T>,
+    options: RetryCallOptions<T>,
+    policy: RetryOptions,
+  ) {
     this.#operation = operation;
-    this.#options = o;
-    this.#clock = o.clock ?? systemClock;
+    this.#options = options;
+    this.#policy = policy;
+    this.#clock = options.clock ?? systemClock;
     this.#start = this.#clock.now();
   }
 
@@ -385,7 +419,7 @@ class RetryRun<T> implements Sleeper {
     if (outcome.ok) {
       const { value } = outcome;
       if (typeof value === 'object' && value !== null) {
-        infos.set(value, { attempts, reason, ...later });
+        attachInfo(value, { attempts, reason, ...later });
       }
       this.resolve(value);
       return;
