@@ -21,6 +21,7 @@ export {
   type JitterState,
   jitterNames,
   jitters,
+  nextJitterState,
   none,
 } from './backoff/jitter.js';
 export { type Clock, systemClock } from './clock.js';

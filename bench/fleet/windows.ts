@@ -3,6 +3,7 @@ import {
   type JitterName,
   jitterNames,
   jitters,
+  nextJitterState,
 } from '../../src/backoff/jitter.js';
 import { profiles } from '../../src/http/profiles.js';
 import { budgetFor, stopReason } from '../../src/retry/policy.js';
@@ -31,8 +32,8 @@ export function expectedWindows(
       let state = initialJitterState(budget.params);
       let elapsed = 0;
       for (let used = 0; !stopReason(used, budget.limit, elapsed, policy.retryTimeout); used++) {
-        const [delay, next] = jitters[jitter](state, budget.params, () => random.random());
-        state = next;
+        const delay = jitters[jitter](state, budget.params, () => random.random());
+        state = nextJitterState(state, delay);
         elapsed += delay;
       }
       total += elapsed;

@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { decorrelatedJitterGenerator, ExponentialBackoff } from 'cockatiel';
 import { Backoff } from '../../src/backoff/backoff.js';
-import { initialJitterState, type JitterState, jitters } from '../../src/backoff/jitter.js';
+import { initialJitterState } from '../../src/backoff/jitter.js';
 import { profiles } from '../../src/http/profiles.js';
 import { budgetFor, stopReason } from '../../src/retry/policy.js';
 import { type MicroRow, type MicroTask, runMicro } from './micro.js';
@@ -99,19 +99,17 @@ export async function runArithmetic(options: {
       name: 'orionclient policy decision (budgetFor + stopReason + jitter)',
       batch: BATCH,
       fn: () => {
-        let state: JitterState | undefined;
+        // One cursor changed in place, as the retry loop keeps it.
+        const state = { attempt: 0, prev: 0 };
         for (let i = 0; i < BATCH; i++) {
           const used = i % SEQUENCE;
           const budget = budgetFor(policy, 503);
           if (!budget) throw new Error('503 must be retried');
-          if (used === 0) state = initialJitterState(budget.params);
+          if (used === 0) Object.assign(state, initialJitterState(budget.params));
           if (stopReason(used, budget.limit, used * 0.5, policy.retryTimeout)) continue;
-          const [delay, next] = jitters[policy.jitter](
-            state as JitterState,
-            budget.params,
-            Math.random,
-          );
-          state = next;
+          const delay = budget.jitter(state, budget.params, Math.random);
+          state.attempt++;
+          state.prev = delay;
           sink += delay;
         }
       },

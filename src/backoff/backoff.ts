@@ -77,9 +77,10 @@ export class Backoff {
   readonly base: number;
   readonly cap: number;
   readonly #dict = new Map<number, JitterParams>();
-  readonly #states = new Map<number, JitterState>();
+  /** Each status's place in its sequence; statuses without a `backoffDict` entry too. */
+  readonly #cursors = new Map<number, Cursor>();
   /** The cursor of the sequence without a status. */
-  #state: JitterState | undefined;
+  #cursor: Cursor;
   readonly #clock: Clock;
   readonly #jitter: JitterName;
   /** Resolved once: `next()` runs per retry and should allocate nothing it can avoid. */
@@ -108,6 +109,7 @@ export class Backoff {
       jitterNames,
     );
     this.#defaults = Object.freeze({ base: this.base, cap: this.cap });
+    this.#cursor = newCursor(this.#defaults);
     this.#draw = jitters[this.#jitter];
     const clock = this.#clock;
     this.#random = () => clock.random();
@@ -124,25 +126,21 @@ export class Backoff {
 
   /** The next delay in seconds for `status` (decorrelated jitter by default); advances that status's state. */
   next(status?: number): number {
-    if (status === undefined) {
-      // The common case keeps its cursor in a field: no Map lookup on the hot path.
-      const params = this.#defaults;
-      const [delay, state] = this.#draw(
-        this.#state ?? initialJitterState(params),
-        params,
-        this.#random,
-      );
-      this.#state = state;
-      return delay;
-    }
-    const params = this.params(status);
-    const [delay, state] = this.#draw(
-      this.#states.get(status) ?? initialJitterState(params),
-      params,
-      this.#random,
-    );
-    this.#states.set(status, state);
+    const cursor = status === undefined ? this.#cursor : this.#cursorFor(status);
+    const delay = this.#draw(cursor, cursor.params, this.#random);
+    cursor.attempt++;
+    cursor.prev = delay;
     return delay;
+  }
+
+  #cursorFor(status: number): Cursor {
+    let cursor = this.#cursors.get(status);
+    if (!cursor) {
+      // params() checks the status: an invalid one never gets a cursor.
+      cursor = newCursor(this.params(status));
+      this.#cursors.set(status, cursor);
+    }
+    return cursor;
   }
 
   /** Sleeps the next delay for `status` and resolves to it (seconds). */
@@ -155,9 +153,13 @@ export class Backoff {
   /** Starts `status`'s sequence over; without a status, every sequence. */
   reset(status?: number): void {
     if (status === undefined) {
-      this.#state = undefined;
-      if (this.#states.size > 0) this.#states.clear();
-    } else this.#states.delete(checkStatus('status', status));
+      // In place: a retry loop resets after every success, and that should not allocate.
+      rewind(this.#cursor);
+      for (const cursor of this.#cursors.values()) rewind(cursor);
+    } else {
+      const cursor = this.#cursors.get(checkStatus('status', status));
+      if (cursor) rewind(cursor);
+    }
   }
 
   /** Exponential sleep based on the number of tries: `min(cap, base * 2 ** tries)`. */
@@ -179,6 +181,24 @@ export class Backoff {
 }
 
 /** Validates a `backoffDict` (plain object or Map) into `[status, params]` pairs. */
+/** A sequence's state with its bounds, changed in place on each draw (no allocation). */
+interface Cursor extends JitterState {
+  readonly params: JitterParams;
+  attempt: number;
+  prev: number;
+}
+
+function newCursor(params: JitterParams): Cursor {
+  const { attempt, prev } = initialJitterState(params);
+  return { params, attempt, prev };
+}
+
+function rewind(cursor: Cursor): void {
+  const { attempt, prev } = initialJitterState(cursor.params);
+  cursor.attempt = attempt;
+  cursor.prev = prev;
+}
+
 export function entriesOf(dict: unknown): Array<[number, JitterParams]> {
   if (dict === undefined) return [];
   if (dict === null || typeof dict !== 'object') {

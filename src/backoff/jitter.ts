@@ -1,7 +1,9 @@
 /**
- * Jitter strategies as pure functions: `(state, params, random) => [delay, nextState]`.
- * They hold no state of their own, so every retry loop keeps its own cursor and two
- * concurrent operations never share one.
+ * Jitter strategies as pure functions: `(state, params, random) => delay`. They hold no
+ * state of their own, so every retry loop keeps its own cursor and two concurrent
+ * operations never share one. Every strategy moves the cursor the same way
+ * ({@link nextJitterState}), so a loop can keep one mutable cursor and draw without
+ * allocating.
  */
 
 /** Delay bounds in seconds: `base` is the first (smallest) sleep's scale, `cap` the largest sleep. */
@@ -16,12 +18,8 @@ export interface JitterState {
   readonly prev: number;
 }
 
-/** A strategy: draws the next sleep in seconds and returns the state after it. */
-export type Jitter = (
-  state: JitterState,
-  params: JitterParams,
-  random: () => number,
-) => [delay: number, next: JitterState];
+/** A strategy: draws the next sleep in seconds from where the sequence stands. */
+export type Jitter = (state: JitterState, params: JitterParams, random: () => number) => number;
 
 /** The names of the built-in strategies. */
 export type JitterName = 'none' | 'full' | 'equal' | 'decorrelated' | 'centered';
@@ -29,6 +27,11 @@ export type JitterName = 'none' | 'full' | 'equal' | 'decorrelated' | 'centered'
 /** The state before the first sleep. */
 export function initialJitterState(params: JitterParams): JitterState {
   return { attempt: 0, prev: params.base };
+}
+
+/** Where a sequence stands after drawing `delay` from `state`, whatever the strategy. */
+export function nextJitterState(state: JitterState, delay: number): JitterState {
+  return { attempt: state.attempt + 1, prev: delay };
 }
 
 /**
@@ -42,25 +45,16 @@ export function exponentialDelay(tries: number, { base, cap }: JitterParams): nu
 const uniform = (random: () => number, low: number, high: number) => low + random() * (high - low);
 
 /** Plain doubling, no randomness: the n-th sleep is `min(cap, base * 2 ** n)` (0.2, 0.4 … 90). */
-export const none: Jitter = (state, params) => {
-  const attempt = state.attempt + 1;
-  const delay = exponentialDelay(attempt, params);
-  return [delay, { attempt, prev: delay }];
-};
+export const none: Jitter = (state, params) => exponentialDelay(state.attempt + 1, params);
 
 /** "Full jitter" (AWS): `uniform(0, min(cap, base * 2 ** n))`. Half the nominal wait on average. */
-export const full: Jitter = (state, params, random) => {
-  const attempt = state.attempt + 1;
-  const delay = random() * exponentialDelay(attempt, params);
-  return [delay, { attempt, prev: delay }];
-};
+export const full: Jitter = (state, params, random) =>
+  random() * exponentialDelay(state.attempt + 1, params);
 
 /** "Equal jitter" (AWS): `v / 2 + uniform(0, v / 2)` with `v = min(cap, base * 2 ** n)`. */
 export const equal: Jitter = (state, params, random) => {
-  const attempt = state.attempt + 1;
-  const v = exponentialDelay(attempt, params);
-  const delay = uniform(random, v / 2, v);
-  return [delay, { attempt, prev: delay }];
+  const v = exponentialDelay(state.attempt + 1, params);
+  return uniform(random, v / 2, v);
 };
 
 /**
@@ -77,12 +71,10 @@ export const equal: Jitter = (state, params, random) => {
  *   over a long run (45 retries of a 429) about a quarter of all sleeps equal the cap,
  *   which re-synchronises clients that jitter was meant to spread.
  */
-export const decorrelated: Jitter = (state, { base, cap }, random) => {
+export const decorrelated: Jitter = (state, { base, cap }, random) =>
   // prev * 3 overflows to Infinity for a cap above Number.MAX_VALUE / 3, and a draw of 0
   // times Infinity is NaN; the bound changes nothing for any smaller cap.
-  const delay = Math.min(cap, uniform(random, base, Math.min(state.prev * 3, Number.MAX_VALUE)));
-  return [delay, { attempt: state.attempt + 1, prev: delay }];
-};
+  Math.min(cap, uniform(random, base, Math.min(state.prev * 3, Number.MAX_VALUE)));
 
 /**
  * Centred jitter: `uniform(2/3 · v, min(cap, 4/3 · v))` with `v = min(cap, base * 2 ** n)`.
@@ -91,10 +83,8 @@ export const decorrelated: Jitter = (state, { base, cap }, random) => {
  * over [2/3 · cap, cap] instead of sticking to it, and never exceed it.
  */
 export const centered: Jitter = (state, params, random) => {
-  const attempt = state.attempt + 1;
-  const v = exponentialDelay(attempt, params);
-  const delay = uniform(random, (2 / 3) * v, Math.min(params.cap, (4 / 3) * v));
-  return [delay, { attempt, prev: delay }];
+  const v = exponentialDelay(state.attempt + 1, params);
+  return uniform(random, (2 / 3) * v, Math.min(params.cap, (4 / 3) * v));
 };
 
 /** Every built-in strategy by name. */

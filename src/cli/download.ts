@@ -1,4 +1,9 @@
-import { initialJitterState, type JitterState, jitters } from '../backoff/jitter.js';
+import {
+  initialJitterState,
+  type JitterState,
+  jitters,
+  nextJitterState,
+} from '../backoff/jitter.js';
 import type { Clock } from '../clock.js';
 import { errorCode } from '../retry/errors.js';
 import type { RetryOptions } from '../retry/policy.js';
@@ -116,8 +121,8 @@ export async function download(o: DownloadOptions): Promise<DownloadResult> {
         );
       }
       resumes++;
-      const [delay, next] = jitters[o.policy.jitter](jitter, o.policy, () => o.clock.random());
-      jitter = next;
+      const delay = jitters[o.policy.jitter](jitter, o.policy, () => o.clock.random());
+      jitter = nextJitterState(jitter, delay);
       const how = validator ? `resuming from byte ${offset}` : 'starting over';
       o.view.waiting(
         `connection lost at ${bytes(offset)}, ${how}`,

@@ -1,4 +1,9 @@
-import { exponentialDelay, initialJitterState, jitters } from '../backoff/jitter.js';
+import {
+  exponentialDelay,
+  initialJitterState,
+  jitters,
+  nextJitterState,
+} from '../backoff/jitter.js';
 import type { ProfileName } from '../http/profiles.js';
 import { checkKeys, checkNumber, checkStatus } from '../validate.js';
 import { VirtualClock } from '../virtual-clock.js';
@@ -137,8 +142,8 @@ export function plan(options?: PlanOptions): RetryPlan {
   const totals = Array.from({ length: samples }, () => {
     let state = initialJitterState(budget.params);
     return schedule(policy, budget, () => {
-      const [delay, next] = jitters[policy.jitter](state, budget.params, () => clock.random());
-      state = next;
+      const delay = jitters[policy.jitter](state, budget.params, () => clock.random());
+      state = nextJitterState(state, delay);
       return delay;
     }).total;
   }).sort((a, b) => a - b);

@@ -1,6 +1,11 @@
 import { entriesOf } from '../backoff/backoff.js';
-import type { JitterName, JitterParams } from '../backoff/jitter.js';
-import { jitterNames } from '../backoff/jitter.js';
+import {
+  type Jitter,
+  type JitterName,
+  type JitterParams,
+  jitterNames,
+  jitters,
+} from '../backoff/jitter.js';
 import { checkKeys, checkNumber, checkOneOf, checkStatus, show } from '../validate.js';
 
 /**
@@ -157,6 +162,8 @@ export interface Budget {
   readonly limit: number;
   /** The backoff parameters for the sleeps of this counter. */
   readonly params: JitterParams;
+  /** The policy's jitter strategy (`jitters[policy.jitter]`), looked up once. */
+  readonly jitter: Jitter;
 }
 
 /**
@@ -164,6 +171,9 @@ export interface Budget {
  * `status` is an HTTP status, or `undefined` for a network error or a per-attempt timeout.
  */
 export function budgetFor(policy: RetryOptions, status: number | undefined): Budget | undefined {
+  // A loop asks about the same policy and status again and again: answer the last question
+  // without a lookup.
+  if (policy === last.policy && status === last.status) return last.budget;
   let table = budgetTables.get(policy);
   if (!table) {
     // Only a policy this module froze is known never to change.
@@ -177,11 +187,14 @@ export function budgetFor(policy: RetryOptions, status: number | undefined): Bud
     // Policies are frozen, so a status's budget never changes: decide it once per policy.
     if (table.size < 1000) table.set(status, budget);
   }
-  return budget ?? undefined;
+  last = { policy, status, budget: budget ?? undefined };
+  return last.budget;
 }
 
 /** Budgets already decided, per policy and status (`null`: not retried). */
 const budgetTables = new WeakMap<RetryOptions, Map<number | undefined, Budget | null>>();
+/** The last answer of {@link budgetFor} (it holds one policy alive, which is harmless). */
+let last: { policy?: RetryOptions; status?: number | undefined; budget?: Budget | undefined } = {};
 
 function computeBudget(policy: RetryOptions, status: number | undefined): Budget | undefined {
   const own = status === undefined ? undefined : policy.statusRetries[status];
@@ -191,10 +204,11 @@ function computeBudget(policy: RetryOptions, status: number | undefined): Budget
   const params = Object.freeze(
     pair ? { base: pair[0], cap: pair[1] } : { base: policy.base, cap: policy.cap },
   );
+  const jitter = jitters[policy.jitter];
   return Object.freeze(
     own === undefined
-      ? { key: 'transient' as const, limit: policy.retries, params }
-      : { key: status!, limit: own, params },
+      ? { key: 'transient' as const, limit: policy.retries, params, jitter }
+      : { key: status!, limit: own, params, jitter },
   );
 }
 

@@ -1,10 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
-import {
-  initialJitterState,
-  type JitterParams,
-  type JitterState,
-  jitters,
-} from '../backoff/jitter.js';
+import { initialJitterState, type JitterParams, type JitterState } from '../backoff/jitter.js';
 import { type Clock, type Sleeper, sleepThen, systemClock } from '../clock.js';
 import { type ProfileName, profiles } from '../http/profiles.js';
 import { checkFunction, checkKeys, checkMethods, checkOneOf, show } from '../validate.js';
@@ -389,11 +384,9 @@ class RetryRun<T> implements Sleeper {
       return undefined;
     }
 
-    const [drawn, state] = jitters[policy.jitter](counter, budget.params, () =>
-      this.#clock.random(),
-    );
-    counter.attempt = state.attempt;
-    counter.prev = state.prev;
+    const drawn = budget.jitter(counter, budget.params, () => this.#clock.random());
+    counter.attempt++;
+    counter.prev = drawn;
     counter.used++;
     const delay = ra ?? drawn;
     const source: DelaySource = ra === undefined ? 'backoff' : 'retry-after';

@@ -59,8 +59,13 @@ describe('Backoff', () => {
     expect(backoff.next(503)).toBeCloseTo(growing[0]!);
     backoff.next(429);
     backoff.next(429);
+    backoff.next();
+    const third = [backoff.next(), backoff.next()][1];
+    expect(third).toBeGreaterThan(growing[0]!);
     backoff.reset();
     expect(backoff.next(429)).toBeCloseTo(growing[0]!);
+    expect(backoff.next()).toBeCloseTo(growing[0]!);
+    expect(() => backoff.reset(99)).toThrow(/status/);
   });
 
   it('exponential(tries) gives 0.2, 0.4 … 51.2, 90, 90 as in the seed', () => {

@@ -8,6 +8,7 @@ import {
   initialJitterState,
   type Jitter,
   jitters,
+  nextJitterState,
   none,
 } from '../../src/backoff/jitter.js';
 import { VirtualClock } from '../../src/virtual-clock.js';
@@ -18,9 +19,9 @@ function draw(jitter: Jitter, n: number, random: () => number, params = seed): n
   let state = initialJitterState(params);
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const [delay, next] = jitter(state, params, random);
+    const delay = jitter(state, params, random);
     out.push(delay);
-    state = next;
+    state = nextJitterState(state, delay);
   }
   return out;
 }

@@ -13,6 +13,7 @@ import {
   type JitterParams,
   jitterNames,
   jitters,
+  nextJitterState,
 } from '../../src/backoff/jitter.js';
 import { TemporaryPath, withTemporaryPath } from '../../src/fs/temporary-path.js';
 import { parseRetryAfter, parseRetryAfterValue } from '../../src/retry/retry-after.js';
@@ -149,7 +150,8 @@ describe('jitter and Backoff for any finite input', () => {
         randoms,
         (name, p, attempt, prevShare, r) => {
           const prev = p.base + prevShare * (p.cap - p.base);
-          const [delay, next] = jitters[name]({ attempt, prev }, p, () => r);
+          const delay = jitters[name]({ attempt, prev }, p, () => r);
+          const next = nextJitterState({ attempt, prev }, delay);
           expect(Number.isFinite(delay)).toBe(true);
           expect(delay).toBeGreaterThanOrEqual(name === 'decorrelated' ? p.base : 0);
           expect(delay).toBeLessThanOrEqual(p.cap);

@@ -55,6 +55,19 @@ describe('budgetFor', () => {
     expect(budgetFor(q, 429)?.params).toEqual({ base: 1, cap: 30 });
     expect(budgetFor(q, 503)?.params).toEqual({ base: 0.1, cap: 90 });
   });
+
+  it('answers questions about several policies and statuses in any order', () => {
+    const q = resolveRetryOptions({ retries: 3, statusRetries: { 404: 1 } }, p);
+    for (let i = 0; i < 3; i++) {
+      expect(budgetFor(p, 503)?.limit).toBe(10);
+      expect(budgetFor(q, 503)?.limit).toBe(3);
+      expect(budgetFor(q, 503)?.limit).toBe(3);
+      expect(budgetFor(q, 404)?.limit).toBe(1);
+      expect(budgetFor(p, 404)?.limit).toBe(8);
+      expect(budgetFor(p, 400)).toBeUndefined();
+      expect(budgetFor(p, 400)).toBeUndefined();
+    }
+  });
 });
 
 describe('stopReason', () => {
