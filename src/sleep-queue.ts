@@ -1,0 +1,172 @@
+import { type AbortWaiter, join, leave } from './abort-fanout.js';
+
+/** What a sleep tells when it ends. */
+export interface Sleeper {
+  wake(): void;
+  fail(reason: unknown): void;
+}
+
+/** setTimeout's limit; a later deadline re-arms the timer when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * One pending sleep of the system clock: a deadline in a queue, and an entry in its
+ * signal's fan-out. No timer, closure or promise of its own.
+ */
+class Sleep implements AbortWaiter {
+  /** Position in the queue's heap, or -1 once it has left. */
+  index = -1;
+
+  constructor(
+    /** Deadline, `performance.now()` milliseconds. */
+    readonly at: number,
+    readonly seq: number,
+    readonly signal: AbortSignal | undefined,
+    readonly sleeper: Sleeper,
+  ) {}
+
+  onAbort(reason: unknown): void {
+    queue.remove(this);
+    this.sleeper.fail(reason);
+  }
+}
+
+/**
+ * Every sleep of the system clock, earliest first, in a binary heap served by one Node
+ * timer armed for the earliest deadline: a waiting sleep costs a heap slot instead of a
+ * `Timeout` object, and 100,000 waiting retries show as one pending timer.
+ */
+class SleepQueue {
+  #heap: Sleep[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The deadline the timer stands for (the earliest one, or a step towards it). */
+  #armedFor = Number.POSITIVE_INFINITY;
+  #seq = 0;
+  /** The latest deadline a timer has served: time as far as the timers know. */
+  #reached = 0;
+
+  /**
+   * Now, in `performance.now()` milliseconds, but never behind a deadline a timer has
+   * already served: under fake timers only the timers move, and the queue follows them.
+   */
+  #now(): number {
+    return Math.max(performance.now(), this.#reached);
+  }
+
+  add(ms: number, signal: AbortSignal | undefined, sleeper: Sleeper): void {
+    const sleep = new Sleep(this.#now() + ms, this.#seq++, signal, sleeper);
+    sleep.index = this.#heap.push(sleep) - 1;
+    this.#up(sleep.index);
+    if (signal) join(signal, sleep);
+    if (sleep.at < this.#armedFor) this.#arm();
+  }
+
+  remove(sleep: Sleep): void {
+    const i = sleep.index;
+    if (i < 0) return;
+    const last = this.#heap.pop() as Sleep;
+    sleep.index = -1;
+    if (last !== sleep) {
+      this.#place(last, i);
+      this.#up(i);
+      this.#down(last.index);
+    }
+    // An early timer finds nothing due and re-arms; an empty queue keeps no timer, and
+    // no room for the 100,000 sleeps it may have held.
+    if (this.#heap.length === 0) {
+      this.#disarm();
+      this.#heap = [];
+    }
+  }
+
+  #arm(): void {
+    this.#disarm();
+    const head = this.#heap[0];
+    if (!head) return;
+    const now = this.#now();
+    const delay = Math.min(Math.max(Math.ceil(head.at - now), 1), MAX_TIMER_MS);
+    this.#armedFor = Math.min(head.at, now + delay);
+    this.#timer = setTimeout(ring, delay, this);
+  }
+
+  #disarm(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+  }
+
+  /** The timer fired: wakes everything due, in order. */
+  ring(): void {
+    const due = Math.max(this.#armedFor, this.#now());
+    this.#reached = due;
+    this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
+    for (let head = this.#heap[0]; head && head.at <= due; head = this.#heap[0]) {
+      this.remove(head);
+      if (head.signal) leave(head.signal, head);
+      head.sleeper.wake();
+    }
+    if (this.#timer === undefined) this.#arm();
+  }
+
+  #place(sleep: Sleep, i: number): void {
+    this.#heap[i] = sleep;
+    sleep.index = i;
+  }
+
+  #up(i: number): void {
+    const heap = this.#heap;
+    const sleep = heap[i] as Sleep;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent] as Sleep;
+      if (!before(sleep, p)) break;
+      this.#place(p, i);
+      i = parent;
+    }
+    this.#place(sleep, i);
+  }
+
+  #down(i: number): void {
+    const heap = this.#heap;
+    const sleep = heap[i] as Sleep;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = sleep;
+      let at = i;
+      if (l < heap.length && before(heap[l] as Sleep, m)) {
+        m = heap[l] as Sleep;
+        at = l;
+      }
+      if (r < heap.length && before(heap[r] as Sleep, m)) {
+        m = heap[r] as Sleep;
+        at = r;
+      }
+      if (at === i) break;
+      this.#place(m, i);
+      i = at;
+    }
+    this.#place(sleep, i);
+  }
+}
+
+/** Earlier deadline first; equal deadlines in the order they were added, as timers do. */
+function before(a: Sleep, b: Sleep): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+}
+
+function ring(q: SleepQueue): void {
+  q.ring();
+}
+
+const queue = new SleepQueue();
+
+/**
+ * Calls `sleeper.wake()` after `ms` milliseconds of real time, or `sleeper.fail(reason)`
+ * when `signal` aborts (at once if it has).
+ */
+export function sleepFor(ms: number, signal: AbortSignal | undefined, sleeper: Sleeper): void {
+  if (signal?.aborted) sleeper.fail(signal.reason);
+  else queue.add(Math.max(ms, 0), signal, sleeper);
+}
