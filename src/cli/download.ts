@@ -101,7 +101,7 @@ export async function download(o: DownloadOptions): Promise<DownloadResult> {
       validator = resumable(response);
     }
     try {
-      await readBody(response, o.signal, async (chunk) => {
+      await readBody(response, o.signal, o.policy.requestTimeout, async (chunk) => {
         await o.sink.write(chunk);
         offset += chunk.byteLength;
         o.view.progress(offset, total);
@@ -153,24 +153,45 @@ export async function download(o: DownloadOptions): Promise<DownloadResult> {
 async function readBody(
   response: Response,
   signal: AbortSignal | undefined,
+  stall: number,
   onChunk: (chunk: Uint8Array) => Promise<void>,
 ): Promise<void> {
   if (!response.body) return;
   const reader = response.body.getReader();
   const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
   signal?.addEventListener('abort', onAbort, { once: true });
+  // A body that sends nothing for `stall` seconds (the per-attempt timeout) is broken off
+  // like a reset one, and resumed.
+  let stalled = false;
+  const timer =
+    stall === Number.POSITIVE_INFINITY
+      ? undefined
+      : setTimeout(
+          () => {
+            stalled = true;
+            void reader.cancel().catch(() => {});
+          },
+          Math.min(stall * 1000, 2 ** 31 - 1),
+        );
   try {
     for (;;) {
       signal?.throwIfAborted();
       const { done, value } = await reader.read();
       signal?.throwIfAborted();
+      if (stalled) {
+        throw Object.assign(new Error(`no data for ${stall} s (--timeout)`), {
+          code: 'ETIMEDOUT',
+        });
+      }
       if (done) return;
+      timer?.refresh();
       await onChunk(value);
     }
   } catch (error) {
     await reader.cancel().catch(() => {});
     throw error;
   } finally {
+    clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);
     reader.releaseLock();
   }

@@ -34,7 +34,8 @@ Options:
   --profile NAME         interactive or nonInteractive (default: nonInteractive)
   --retries N            retries of a transient failure (503, reset, timeout...)
   --retry-timeout S      no retry is scheduled once S seconds have passed
-  --timeout S            per attempt: connect, send and wait for the response headers
+  --timeout S            per attempt: connect, send and wait for the response headers;
+                         a body that sends nothing for S seconds is resumed
   --quiet                print nothing but errors
   --json                 print one summary object on stdout (needs -o)
   -h, --help             show this help

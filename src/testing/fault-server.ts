@@ -35,6 +35,8 @@ export interface FileFault {
   readonly ignoreRange?: boolean;
   /** Close the connection after this many body bytes, once per Fault object. */
   readonly cutAfter?: number;
+  /** Stop sending after this many body bytes, keeping the connection open, once per Fault object. */
+  readonly stallAfter?: number;
 }
 
 /** One scripted answer. Any path not routed answers 404. */
@@ -304,6 +306,10 @@ function serveFile(
     cut.add(file);
     const socket = req.socket;
     return void res.write(slice.subarray(0, file.cutAfter), () => socket.destroy());
+  }
+  if (file.stallAfter !== undefined && !cut.has(file) && req.method !== 'HEAD') {
+    cut.add(file);
+    return void res.write(slice.subarray(0, file.stallAfter));
   }
   res.end(slice);
 }

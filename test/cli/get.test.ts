@@ -72,6 +72,23 @@ describe('orionclient get, in a child process', () => {
     expect(readdirSync(dir)).toEqual(['out.bin']);
   });
 
+  it('resumes a body that stops sending for --timeout seconds, and the file bytes are exact', async () => {
+    server.route('/f', [{ file: { body, etag: '"v1"', stallAfter: 50_000 } }]);
+    const r = await runCli(cli, [
+      'get',
+      `${server.url}/f`,
+      '-o',
+      join(dir, 'out.bin'),
+      '--timeout',
+      '0.5',
+    ]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'out.bin')).equals(Buffer.from(body))).toBe(true);
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[1]!.headers.range).toMatch(/^bytes=[1-9]\d*-$/);
+    expect(r.stderr).toMatch(/connection lost at .*, resuming from byte \d+ — retry 1\/10/);
+  });
+
   it('starts over cleanly when the server answers the range with the whole body (200)', async () => {
     server.route('/f', [{ file: { body, etag: '"v1"', cutAfter: 50_000, ignoreRange: true } }]);
     const r = await runCli(cli, ['get', `${server.url}/f`, '-o', join(dir, 'out.bin')]);
