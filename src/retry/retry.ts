@@ -19,6 +19,12 @@ import {
   type StopReason,
   stopReason,
 } from './policy.js';
+import {
+  RETRY_SPREAD,
+  type RetryAfterSpreadOptions,
+  resolveSpread,
+  spreadWidth,
+} from './spread.js';
 
 /** What an operation gets on each attempt. */
 export interface AttemptContext {
@@ -86,6 +92,17 @@ export interface RetryCallOptions<T> extends Partial<RetryOptions> {
   /** Shares pacing and retry budget with other calls. */
   coordinator?: RetryCoordinator;
   /**
+   * How far above a server's `Retry-After` of `s` seconds the next attempt may start when
+   * no `coordinator` is given (a coordinator spreads the attempts it holds itself): a
+   * uniform draw in `[s, s + w]`, never below `s`, with `w = min(30, s · (2k − 1))` after
+   * the k-th `Retry-After` of this call, so the k-th wait averages `(k + ½) · s`. Servers send
+   * whole seconds, and independent clients told `Retry-After: 1` would otherwise all come
+   * back in the same instant; the fleet benchmark measures the rule. The spread never
+   * moves an attempt past `retryTimeout`. `false` waits exactly `s`.
+   * @default { spread: 1, slope: 2, growth: 1, maxSpread: 30 }
+   */
+  retryAfterSpread?: boolean | RetryAfterSpreadOptions;
+  /**
    * Called with a value that a retry is about to replace (the session releases the
    * failed response's body here), before the backoff sleep.
    */
@@ -132,6 +149,7 @@ const callKeys = [
   'discard',
   'description',
   'coordinator',
+  'retryAfterSpread',
 ];
 
 /** The attempt history of an object (such as a `Response`) that {@link retry} returned. */
@@ -210,9 +228,11 @@ export async function retry<T>(
   const classify = o.classify ?? (defaultClassify as (outcome: Outcome<T>) => Verdict);
   const description = o.description ?? 'operation';
   const { signal } = o;
+  const spread = resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD);
   const start = clock.now();
   const counters = new Map<number | 'transient', Counter>();
   const attempts: AttemptRecord[] = [];
+  let throttles = 0;
 
   for (let attempt = 1; ; attempt++) {
     signal?.throwIfAborted();
@@ -278,7 +298,18 @@ export async function retry<T>(
     counter.state = state;
     counter.used++;
     const fromServer = ra !== undefined;
-    const delay = fromServer ? ra : drawn;
+    let delay = drawn;
+    if (fromServer) {
+      throttles++;
+      // The spread uses only time that waiting exactly would leave unused: it never costs
+      // a retry of this budget, nor moves one past `retryTimeout`.
+      const left = Number.isFinite(budget.limit) ? budget.limit - counter.used : 0;
+      const room = policy.retryTimeout - elapsed - ra * (left + 1);
+      // A coordinator spreads the attempts it holds itself.
+      const width =
+        spread && !o.coordinator ? Math.min(spreadWidth(ra, throttles, spread), room) : 0;
+      delay = width > 0 ? ra + clock.random() * width : ra;
+    }
     const source: DelaySource = fromServer ? 'retry-after' : 'backoff';
     attempts[attempts.length - 1] = { ...record, delay, source };
     const event: RetryEvent = {
