@@ -115,7 +115,7 @@ const s2: Scenario = {
   },
   contenders(params, quick) {
     if (params.shape === 'b') return quick ? ['orion+coord'] : sharedRows;
-    if (params.rate === 50) return ['orion', 'orion+coord', ...peerIds];
+    if (params.rate === 50) return ['orion', 'orion-exact', 'orion+coord', ...peerIds];
     if (params.n === 300) return spreadRows;
     if (quick) return ['orion', 'orion+coord', 'cockatiel', 'got', 'undici'];
     // The RateLimit fields change nothing when Retry-After is present (every client reads
