@@ -87,4 +87,10 @@ export {
   type RetryAfterHint,
   type RetryAfterOptions,
 } from './retry/retry-after.js';
+export {
+  COORDINATOR_SPREAD,
+  RETRY_SPREAD,
+  type RetryAfterSpreadOptions,
+  spreadWidth,
+} from './retry/spread.js';
 export { VirtualClock, type VirtualClockOptions } from './virtual-clock.js';

@@ -212,6 +212,9 @@ export function writeFleetDocs(
       find(scenario, params, id);
     const ra1000 = { shape: 'a', n: 1000, hint: 'retry-after', rate: 10 };
     const ra100 = { shape: 'a', n: 100, hint: 'retry-after', rate: 10 };
+    const ra300 = { shape: 'a', n: 300, hint: 'retry-after', rate: 10 };
+    const lb = { shape: 'a', n: 200, hint: 'retry-after', rate: 50 };
+    const timeOf = (r: Row | undefined) => (r ? f2(mean(r, 'timeOverFloor')) : '–');
     const cell = (r: Row | undefined) =>
       r
         ? `WA ${f2(mean(r, 'wa'))}, ${mean(r, 'gaveUp') > 0 ? `${f2(100 * mean(r, 'gaveUp'), 0)} % gave up` : `done in ${f2(mean(r, 'timeOverFloor'))} × floor`}`
@@ -222,7 +225,7 @@ export function writeFleetDocs(
       '### Decisions',
       '',
       `- **Default jitter: \`centered\` stays.** It is the only built-in jitter that keeps the seed's windows in expectation (${shares.join(' %, ')} % of 192.2 s, 51.0 s and 3342.2 s; \`full\` halves them, \`equal\` sits exactly at −25 %, \`decorrelated\` keeps a sixth), it beats plain doubling in S1, S2(a) and S4 (see "The sessions' default jitter" below), and in S1 at N = 100 it makes the fewest writes of all rows, so nothing beats it on both writes and time. It is slower than full jitter there because its mean sleep is the nominal doubling schedule, twice full jitter's; that is the price of the seed's windows.`,
-      `- **A spread above Retry-After: yes, growing with throttles in a row.** Waiting exactly \`s\` herds independent clients: at N = 1000 the default Session ends with ${cell(at('S2', ra1000, 'orion'))}. \`s + U(0, s)\` helps at N = 100 (${cell(at('S2', ra100, 'proposed-g1'))} against ${cell(at('S2', ra100, 'orion'))}) but not enough at N = 1000 (${cell(at('S2', ra1000, 'proposed-g1'))}). Widening it with each throttle in a row, \`s + U(0, min(30 s, s · 1.5^(k−1)))\`, gives ${cell(at('S2', ra1000, 'proposed-g1.5'))} at N = 1000 and ${cell(at('S2', ra100, 'proposed-g1.5'))} at N = 100; doubling (\`2^(k−1)\`) saves more calls (${cell(at('S2', ra1000, 'proposed-g2'))}) but costs time at N = 100 (${cell(at('S2', ra100, 'proposed-g2'))}). The Coordinator uses the 1.5 rule by default (per session: k counts the session's throttles in a row, and once its rate limit paces the requests it spreads nothing, since pacing already spreads them).`,
+      `- **A spread above Retry-After: yes, in \`retry()\` and \`Session\` too, growing with each \`Retry-After\` of the request.** Waiting exactly \`s\` herds independent clients: at N = 1000 a Session with \`retryAfterSpread: false\` ends with ${cell(at('S2', ra1000, 'orion-exact'))}. \`s + U(0, s)\` helps at N = 100 (${cell(at('S2', ra100, 'proposed-g1'))} against ${cell(at('S2', ra100, 'orion-exact'))}) but not enough at N = 1000 (${cell(at('S2', ra1000, 'proposed-g1'))}). Widening it geometrically, \`s + U(0, min(30 s, s · 1.5^(k−1)))\`, gives ${cell(at('S2', ra1000, 'proposed-g1.5'))} at N = 1000, ${cell(at('S2', ra300, 'proposed-g1.5'))} at N = 300 and ${cell(at('S2', ra100, 'proposed-g1.5'))} at N = 100; doubling (\`2^(k−1)\`) saves more calls (${cell(at('S2', ra1000, 'proposed-g2'))}) but costs time at N = 100 (${cell(at('S2', ra100, 'proposed-g2'))}). Widening it linearly, \`s + U(0, min(30 s, s · (2k − 1)))\` (the k-th wait averages (k + ½) · s), is the default of \`retry()\` and \`Session\` without a Coordinator (option \`retryAfterSpread\`): ${cell(at('S2', ra1000, 'orion'))} at N = 1000, ${cell(at('S2', ra300, 'orion'))} at N = 300, ${cell(at('S2', ra100, 'orion'))} at N = 100, fewer calls than the geometric rule at every size. Exact waits also waste capacity whenever the server's rate C exceeds its burst B, since each herd finds at most B tokens: at the loopback setting (N = 200, C = 50/s, B = 10) the default measures ${cell(at('S2', lb, 'orion'))} against ${cell(at('S2', lb, 'orion-exact'))} with exact waits. Against waiting exactly it costs completion time in a fleet small enough for exact waits to drain within the 429 budget (N = 100: ${timeOf(at('S2', ra100, 'orion-exact'))} → ${timeOf(at('S2', ra100, 'orion'))} × floor; N = 300: ${timeOf(at('S2', ra300, 'orion-exact'))} → ${timeOf(at('S2', ra300, 'orion'))}). No rule that knows only \`s\` and k keeps N = 100 as fast as exact waits and still spreads N = 1000, because the two fleets look the same to a client for their first seconds: keeping the spread at \`s\` for six throttles and widening fast afterwards (${cell(at('S2', ra100, 'proposed-hold6'))} at N = 100, ${cell(at('S2', ra1000, 'proposed-hold6'))} at N = 1000) is tuned to those two sizes and takes ${cell(at('S2', ra300, 'proposed-hold6'))} at N = 300. The spread uses only time that exact waits would leave unused within \`retryTimeout\`, so it never costs a retry of the budget (the interactive profile still makes its five 429 retries). The Coordinator keeps the geometric 1.5 rule (per session: k counts the session's throttles in a row, and once its rate limit paces the requests it spreads nothing, since pacing already spreads them); both rules are one formula, \`spreadWidth\` in \`src/retry/spread.ts\`.`,
       "- **The Coordinator** (`src/retry/coordinator.ts`) has three switchable parts. *Shared Retry-After*: a hint received by one request holds every attempt of the sharing requests until that instant (plus the spread above) until the rate limit has learned a pace; afterwards the throttled request still waits its own `Retry-After` in full and the others keep the pace, which the throttle has just lowered (holding everyone for a whole second on each probe lost about one second of capacity per probe in S4). *Adaptive rate limit*: off until the first 429 or 503 that comes with evidence of the server's rate (an accepted response in the last second, or no hint at all); it then starts at the rate the server just accepted, releases attempts in order one slot at a time, grows ×1.6 per second of accepted responses while attempts wait (slow start), and on a throttle aims at the rate the server accepted in the last second (at most 0.9 × the current rate); while nothing gets through it halves down to 0.5/s, so an outage costs a few probes instead of every request's retries. *Retry budget*: retries of other failures (500, 502, 504, network errors, timeouts) are limited to 10 % of the first attempts in the last 10 s plus 1 per second, in the style of the SRE book and Finagle; retries after 429/503 are paced instead of counted.",
       '',
     );
@@ -237,15 +240,20 @@ export function writeFleetDocs(
     out.push(
       '### What is not met, and why',
       '',
-      `- **S2(a) without a hint.** Independent clients that are told nothing can only back off. The seed's windows fix the mean sleep (the 429 budget must last about an hour, so \`centered\` sleeps at the 90 s cap average 75 s); once fewer than about C × 75 s = 750 clients remain, they no longer keep the server busy, and the last ones finish late: ${own ? `WA ${fmt(own, 'wa')}, ${fmt(own, 'timeOverFloor')} × floor` : '–'}. cockatiel's defaults (decorrelated jitter capped at 30 s, unlimited attempts, no \`Retry-After\` support) finish sooner (${cock ? `${fmt(cock, 'timeOverFloor')} × floor` : '–'}) for more calls (${cock ? `WA ${fmt(cock, 'wa')}` : '–'}). Meeting both would take a shorter cap for 429, which breaks the seed's hour.`,
-      '- **The default Session without a Coordinator** waits a `Retry-After` exactly, so independent clients herd (S2(a) rows "orion Session"); the spread measured above fixes it and is offered for `retry()` itself.',
+      `- **S2(a) without a hint.** Independent clients that are told nothing can only back off. The seed's windows fix the mean sleep (the 429 budget must last about an hour, so \`centered\` sleeps at the 90 s cap average 75 s); once fewer than about C × 75 s = 750 clients remain, they no longer keep the server busy, and the last ones finish late: ${own ? `WA ${fmt(own, 'wa')}, ${fmt(own, 'timeOverFloor')} × floor` : '–'}. cockatiel's defaults (decorrelated jitter capped at 30 s, unlimited attempts, no \`Retry-After\` support) finish sooner (${cock ? `${fmt(cock, 'timeOverFloor')} × floor` : '–'}) for more calls (${cock ? `WA ${fmt(cock, 'wa')}` : '–'}). Meeting both would take a shorter cap for 429, which breaks the seed's hour, or a schedule of its own for 429: the same \`centered\` draw around doubling capped at 30 s for the first 12 retries and at 90 s afterwards keeps 79 % of the hour in expectation (2646 s of 3342.2 s) and measures ${(() => {
+        const p = find('S2', none1000, 'proposed-plateau30');
+        const p100 = find('S2', { ...none1000, n: 100 }, 'proposed-plateau30');
+        return p && p100
+          ? `WA ${fmt(p, 'wa')}, ${fmt(p, 'timeOverFloor')} × floor at N = 1000 (N = 100: WA ${fmt(p100, 'wa')}, ${fmt(p100, 'timeOverFloor')} × floor, about the default's: within that time nobody reaches a 9th retry)`
+          : '–';
+      })()}. Transient failures and 404 keep their windows only if that shape is kept to the 429 budget, so it needs a per-status schedule in the policy, which it does not have yet.`,
       "- **S4(a), independent clients after an outage**: backoff sleeps of 50–90 s leave the recovered server idle (drain > 3 N/C after a 60 s outage), and a 300 s outage outlasts the 10 retries (about 192 s) of a transient failure, so every client gives up, as the seed's budgets say. One shared Coordinator (S4(b)) holds the requests instead: while nothing gets through it sends about one probe every two seconds, so no request spends its retries, and it drains at the server's pace after recovery.",
       "- **Peak after recovery** counts every attempt, including the B tokens the bucket saved: a client that does not know C cannot find it without using them, so with B comparable to C the peak is near 2C whatever the client does. S4 uses B = 10 with C = 25/s. The rate limit's slow-start factor (1.6 per second) was chosen on S4 between peak and drain (2.0 gave a peak of about 1.52 C, 1.5 a drain of about 1.4 N/C).",
-      `- **Retry-After spread** lowers work and give-ups, not the peak of the first retry wave (every client still comes back within the first second after the hint), and the growing spread costs completion time in a small fleet (N = 100: ${(() => {
-        const a = find('S2', ra100, 'orion');
-        const b = find('S2', ra100, 'proposed-g1.5');
+      `- **Retry-After spread** lowers work and give-ups, not the peak of the first retry wave (every client still comes back within the first second after the hint), and it costs completion time against exact waits in a fleet that exact waits drain within the 429 budget (N = 100: ${(() => {
+        const a = find('S2', ra100, 'orion-exact');
+        const b = find('S2', ra100, 'orion');
         return a && b ? `${fmt(a, 'timeOverFloor')} → ${fmt(b, 'timeOverFloor')} × floor` : '–';
-      })()}).`,
+      })()}); set \`retryAfterSpread: false\` for a lone client that must come back at the server's instant.`,
       `- **Runs**: ${runsNote}. S3 uses 10 client processes (Brooker used 100; each still sends 10 requests/s, which is what the per-client budget sees). The \`ratelimit\` variant gives the same numbers as \`retry-after\` for every client measured: all of them read \`Retry-After\` first and none uses \`RateLimit-Policy\` to schedule (this library's \`Verdict\` carries only the wait, so the Coordinator cannot learn the quota from it yet).`,
       '',
     );
@@ -389,19 +397,23 @@ export function writeFleetDocs(
   out.push(
     '### A spread above Retry-After',
     '',
-    'Servers send whole seconds, so every client told `Retry-After: 1` comes back in the same instant and the token bucket, refilled to B, admits about B of them. Candidate rules for the wait after the k-th `Retry-After: s` in a row, never below s, measured with independent clients (shape a). The rows "proposed retry()" run the real Session with the candidate wait handed to it as an exact `retry-after-ms`; "Coordinator" is the implemented mechanism (its default: `s + U(0, min(30, s · 1.5^(k−1)))`).',
+    'Servers send whole seconds, so every client told `Retry-After: 1` comes back in the same instant and the token bucket, refilled to B, admits about B of them. Candidate rules for the wait after the k-th `Retry-After: s` in a row, never below s, measured with independent clients (shape a). The rows "proposed retry()" run the real Session with `retryAfterSpread: false` and the candidate wait handed to it as a `retry-after-ms`; "orion Session" is the implemented default of `retry()` and `Session` (`s + U(0, min(30, s · (2k − 1)))`), "Retry-After exact" the same Session with `retryAfterSpread: false`, "Coordinator" the Coordinator\'s shared wait (`s + U(0, min(30, s · 1.5^(k−1)))`).',
     '',
   );
-  for (const n of [100, 1000]) {
+  for (const n of [100, 300, 1000]) {
     const rows = [
+      'orion-exact',
       'orion',
       'orion+ra',
       'orion+coord',
       'proposed-g1',
       'proposed-g1.5',
       'proposed-g2',
+      'proposed-hold6',
       'cockatiel',
-    ].map((id) => find('S2', { shape: 'a', n, hint: 'retry-after', rate: 10 }, id));
+    ]
+      .map((id) => find('S2', { shape: 'a', n, hint: 'retry-after', rate: 10 }, id))
+      .filter((r) => r !== undefined);
     out.push(`**N = ${n}**`, '', table(rows, s2cols), '');
   }
 

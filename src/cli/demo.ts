@@ -133,7 +133,7 @@ const scenarios: readonly Scenario[] = [
     },
   },
   {
-    title: '2. A 429 with Retry-After: 1, obeyed to the second',
+    title: '2. A 429 with Retry-After: 1, never undercut (spread up to 1 s above it)',
     async run(server, say, signal) {
       server.route('/busy', [{ status: 429, headers: { 'retry-after': '1' } }, { status: 200 }]);
       const r = await request(
@@ -145,7 +145,7 @@ const scenarios: readonly Scenario[] = [
       const [first, second] = server.requests.filter((q) => q.path === '/busy');
       const gap = first && second ? (second.time - first.time) / 1000 : Number.NaN;
       say(`  the server saw the retry ${gap.toFixed(2)} s after the 429`);
-      return [{ ...r, expected: r.status === 200 && gap >= 1 && gap < 1.5 }];
+      return [{ ...r, expected: r.status === 200 && gap >= 1 && gap < 2.5 }];
     },
   },
   {

@@ -11,6 +11,12 @@ import {
   resolvePolicy,
   runRetry,
 } from '../retry/retry.js';
+import {
+  RETRY_SPREAD,
+  type RetryAfterSpreadOptions,
+  resolveSpread,
+  type Spread,
+} from '../retry/spread.js';
 import { checkFunction, checkKeys, checkMethods, checkNumber, show } from '../validate.js';
 import { type BodyInit, type BodySource, isReplayable, releaseBody } from './body.js';
 import { classifyHttp } from './classify.js';
@@ -55,6 +61,14 @@ export interface SessionOptions extends Partial<RetryOptions> {
   maxRedirects?: number;
   /** Shares pacing and a retry budget between this session's requests (and other sessions'). */
   coordinator?: RetryCoordinator;
+  /**
+   * How far above a server's `Retry-After` of `s` seconds a retry may start when no
+   * `coordinator` is given: a uniform draw in `[s, s + min(30, s · (2k − 1))]` after the
+   * k-th `Retry-After` of a request, never below `s`; `false` waits exactly `s` (see
+   * `retry()`).
+   * @default { spread: 1, slope: 2, growth: 1, maxSpread: 30 }
+   */
+  retryAfterSpread?: boolean | RetryAfterSpreadOptions;
 }
 
 /** A request's options: `RequestInit`, a body factory, and per-call retry settings. */
@@ -80,6 +94,7 @@ const sessionKeys = [
   'sensitiveHeaders',
   'maxRedirects',
   'coordinator',
+  'retryAfterSpread',
 ];
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
@@ -104,6 +119,7 @@ export class Session {
   readonly #clock: Clock;
   readonly #sensitive: readonly string[];
   readonly #maxRedirects: number;
+  readonly #spread: Spread | false;
 
   constructor(options?: SessionOptions) {
     const o = checkKeys('Session options', options, sessionKeys) as SessionOptions;
@@ -122,6 +138,7 @@ export class Session {
     this.#sensitive = [...SENSITIVE_HEADERS, ...headerNames(o.sensitiveHeaders)];
     const maxRedirects = o.maxRedirects === undefined ? 20 : o.maxRedirects;
     this.#maxRedirects = checkNumber('maxRedirects', maxRedirects, { min: 0, integer: true });
+    this.#spread = resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD) ?? false;
   }
 
   /** `fetch` with this session's retries. */
@@ -177,6 +194,7 @@ export class Session {
         clock: this.#clock,
         ...(signal ? { signal } : {}),
         ...(this.#options.coordinator ? { coordinator: this.#options.coordinator } : {}),
+        retryAfterSpread: this.#spread,
         description,
         classify: (outcome) => classifyHttp(outcome, traits, policy, Date.now),
         discard: releaseBody,

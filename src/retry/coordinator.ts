@@ -1,29 +1,23 @@
 import { type Clock, systemClock } from '../clock.js';
 import { checkKeys, checkNumber, checkStatus, show } from '../validate.js';
 import type { RetryCoordinator, Verdict } from './retry.js';
+import {
+  COORDINATOR_SPREAD,
+  type RetryAfterSpreadOptions,
+  resolveSpread,
+  type Spread,
+  spreadKeys,
+  spreadWidth,
+} from './spread.js';
 
-/** Options of the shared `Retry-After` wait ({@link CoordinatorOptions.retryAfter}). */
-export interface SharedRetryAfterOptions {
-  /**
-   * Extra wait above the server's instant `T`, as a share of its `Retry-After` `s`: each
-   * attempt held by it starts at a uniform draw in `[T, T + w]`, never before `T`, with
-   * `w = min(maxSpread, spread · s · growth^(k − 1))` after the k-th throttling response
-   * in a row. Servers send whole seconds, so without it every client told
-   * `Retry-After: 1` comes back in the same instant.
-   * @default 1
-   */
-  spread?: number;
-  /**
-   * How much the spread widens with each further throttling response in a row (an
-   * accepted response resets it).
-   * @default 1.5
-   */
-  growth?: number;
-  /**
-   * Widest spread, in seconds.
-   * @default 30
-   */
-  maxSpread?: number;
+/**
+ * Options of the shared `Retry-After` wait ({@link CoordinatorOptions.retryAfter}). Each
+ * attempt held by a `Retry-After` of `s` seconds (server instant `T`) starts at a uniform
+ * draw in `[T, T + w]`, never before `T`, with `w` from {@link spreadWidth} after the k-th
+ * throttling response in a row (an accepted response resets k). Here the width grows
+ * geometrically by default: `w = min(30, s · 1.5^(k − 1))`.
+ */
+export interface SharedRetryAfterOptions extends RetryAfterSpreadOptions {
   /**
    * Also hold every attempt for a `Retry-After` that arrives while the rate limit already
    * paces them. Off: the throttled request itself still waits its `Retry-After` in full,
@@ -100,7 +94,7 @@ export interface CoordinatorOptions {
   /**
    * When one response says `Retry-After: s`, every attempt of the sharing requests waits
    * until that instant.
-   * @default { spread: 1, growth: 1.5, maxSpread: 30 }
+   * @default { spread: 1, slope: 0, growth: 1.5, maxSpread: 30, whilePacing: false }
    */
   retryAfter?: boolean | SharedRetryAfterOptions;
   /**
@@ -156,7 +150,8 @@ const keys = ['clock', 'retryAfter', 'rateLimit', 'budget'];
  */
 export class Coordinator implements RetryCoordinator {
   readonly #clock: Clock;
-  readonly #spread: Required<SharedRetryAfterOptions> | undefined;
+  readonly #spread: Spread | undefined;
+  readonly #whilePacing: boolean;
   readonly #limit: Required<RateLimitOptions> | undefined;
   readonly #budget: Required<RetryBudgetOptions> | undefined;
 
@@ -184,20 +179,12 @@ export class Coordinator implements RetryCoordinator {
       throw new TypeError(`\`clock\` must be a Clock (now, sleep, random), got ${show(o.clock)}`);
     }
     this.#clock = o.clock ?? systemClock;
-    const ra = section('retryAfter', o.retryAfter, [
-      'spread',
-      'growth',
-      'maxSpread',
-      'whilePacing',
-    ]) as SharedRetryAfterOptions | false;
-    this.#spread = ra
-      ? {
-          spread: checkNumber('retryAfter.spread', ra.spread ?? 1, { min: 0 }),
-          growth: checkNumber('retryAfter.growth', ra.growth ?? 1.5, { min: 1 }),
-          maxSpread: checkNumber('retryAfter.maxSpread', ra.maxSpread ?? 30, { min: 0 }),
-          whilePacing: checkBoolean('retryAfter.whilePacing', ra.whilePacing ?? false),
-        }
-      : undefined;
+    const ra = section('retryAfter', o.retryAfter, [...spreadKeys, 'whilePacing']) as
+      | SharedRetryAfterOptions
+      | false;
+    const { whilePacing = false, ...spread } = ra || {};
+    this.#spread = ra ? resolveSpread('retryAfter', spread, COORDINATOR_SPREAD) : undefined;
+    this.#whilePacing = checkBoolean('retryAfter.whilePacing', whilePacing);
     this.#limit = rateLimitOptions(o.rateLimit);
     this.#budget = budgetOptions(o.budget);
   }
@@ -224,8 +211,7 @@ export class Coordinator implements RetryCoordinator {
       if (wait >= -(0.001 + 0.1 * this.#span)) {
         // Once the rate limit paces attempts, it spreads them already.
         const sp = this.#rate === Number.POSITIVE_INFINITY ? this.#spread : undefined;
-        const k = Math.max(0, this.#streak - 1);
-        const width = sp ? Math.min(sp.maxSpread, sp.spread * this.#span * sp.growth ** k) : 0;
+        const width = sp ? spreadWidth(this.#span, this.#streak, sp) : 0;
         const target = this.#until;
         await this.#clock.sleep(Math.max(0, wait) + this.#clock.random() * width, signal);
         if (this.#until > target) continue;
@@ -244,7 +230,7 @@ export class Coordinator implements RetryCoordinator {
     const ra = verdict.retryAfter;
     if (this.#spread && verdict.retry && ra !== undefined) {
       this.#streak++;
-      const pacing = this.#rate !== Number.POSITIVE_INFINITY && !this.#spread.whilePacing;
+      const pacing = this.#rate !== Number.POSITIVE_INFINITY && !this.#whilePacing;
       if (!pacing && now + ra > this.#until) {
         this.#until = now + ra;
         this.#span = ra;

@@ -11,6 +11,7 @@ import {
   summarize,
 } from './errors.js';
 import {
+  type Budget,
   budgetFor,
   isResolved,
   type RetryOptions,
@@ -19,6 +20,12 @@ import {
   type StopReason,
   stopReason,
 } from './policy.js';
+import {
+  RETRY_SPREAD,
+  type RetryAfterSpreadOptions,
+  resolveSpread,
+  spreadWidth,
+} from './spread.js';
 
 /** What an operation gets on each attempt. */
 export interface AttemptContext {
@@ -86,6 +93,17 @@ export interface RetryCallOptions<T> extends Partial<RetryOptions> {
   /** Shares pacing and retry budget with other calls. */
   coordinator?: RetryCoordinator;
   /**
+   * How far above a server's `Retry-After` of `s` seconds the next attempt may start when
+   * no `coordinator` is given (a coordinator spreads the attempts it holds itself): a
+   * uniform draw in `[s, s + w]`, never below `s`, with `w = min(30, s · (2k − 1))` after
+   * the k-th `Retry-After` of this call, so the k-th wait averages `(k + ½) · s`. Servers send
+   * whole seconds, and independent clients told `Retry-After: 1` would otherwise all come
+   * back in the same instant; the fleet benchmark measures the rule. The spread never
+   * moves an attempt past `retryTimeout`. `false` waits exactly `s`.
+   * @default { spread: 1, slope: 2, growth: 1, maxSpread: 30 }
+   */
+  retryAfterSpread?: boolean | RetryAfterSpreadOptions;
+  /**
    * Called with a value that a retry is about to replace (the session releases the
    * failed response's body here), before the backoff sleep.
    */
@@ -147,6 +165,7 @@ const callKeys = [
   'discard',
   'description',
   'coordinator',
+  'retryAfterSpread',
 ];
 
 /** The attempt history of an object (such as a `Response`) that {@link retry} returned. */
@@ -267,6 +286,7 @@ export function retry<T>(
     o = checkKeys('retry options', options, callKeys) as RetryCallOptions<T>;
     policy = resolvePolicy(o, 'retry options');
     checkCallables(o);
+    resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD);
   } catch (error) {
     return Promise.reject(error);
   }
@@ -304,6 +324,8 @@ class RetryRun<T> implements Sleeper {
   readonly #start: number;
   #attempts: readonly AttemptRecord[] = [];
   #counters: Counter | undefined;
+  /** `Retry-After` answers so far: the k of the spread rule. */
+  #throttles = 0;
   resolve!: (value: T) => void;
   reject!: (reason: unknown) => void;
 
@@ -388,7 +410,7 @@ class RetryRun<T> implements Sleeper {
     counter.attempt++;
     counter.prev = drawn;
     counter.used++;
-    const delay = ra ?? drawn;
+    const delay = ra === undefined ? drawn : this.#afterRetryAfter(ra, budget, counter, elapsed);
     const source: DelaySource = ra === undefined ? 'backoff' : 'retry-after';
     const record = new Attempt(attempt, begin, elapsed, status, error, delay, source);
     this.#attempts = this.#attempts.concat(record);
@@ -403,6 +425,23 @@ class RetryRun<T> implements Sleeper {
       elapsed,
       description: o.description ?? 'operation',
     };
+  }
+
+  /**
+   * The wait after a `Retry-After` of `ra` seconds: `ra`, or a draw above it (the
+   * `retryAfterSpread` rule). The spread uses only time that waiting exactly would leave
+   * unused: it never costs a retry of this budget, nor moves one past `retryTimeout`; a
+   * coordinator spreads the attempts it holds itself.
+   */
+  #afterRetryAfter(ra: number, budget: Budget, counter: Counter, elapsed: number): number {
+    const o = this.#options;
+    const spread = resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD);
+    this.#throttles++;
+    if (!spread || o.coordinator) return ra;
+    const left = Number.isFinite(budget.limit) ? budget.limit - counter.used : 0;
+    const room = this.#policy.retryTimeout - elapsed - ra * (left + 1);
+    const width = Math.min(spreadWidth(ra, this.#throttles, spread), room);
+    return width > 0 ? ra + this.#clock.random() * width : ra;
   }
 
   /** Ends the call with the last outcome: its value (fetch semantics) or a `RetryError`. */

@@ -81,12 +81,34 @@ describe('Session budgets against a real server', () => {
 });
 
 describe('Retry-After', () => {
-  it('waits the seconds a 429 asks for, never less', async () => {
+  it('waits the seconds a 429 asks for, never less, plus a spread of at most as much again', async () => {
     server.route('/x', [{ status: 429, headers: { 'retry-after': '7' } }, { status: 200 }]);
     const { session, clock, events } = virtualSession();
     expect((await session.get(`${server.url}/x`)).status).toBe(200);
-    expect(events[0]).toMatchObject({ delay: 7, source: 'retry-after', status: 429 });
+    expect(events[0]).toMatchObject({ source: 'retry-after', status: 429 });
+    expect(events[0]!.delay).toBeGreaterThanOrEqual(7);
+    expect(events[0]!.delay).toBeLessThanOrEqual(14);
+    expect(clock.now()).toBe(events[0]!.delay);
+  });
+
+  it('waits the seconds a 429 asks for exactly with retryAfterSpread: false', async () => {
+    server.route('/x', [{ status: 429, headers: { 'retry-after': '7' } }, { status: 200 }]);
+    const clock = new VirtualClock();
+    const events: RetryEvent[] = [];
+    const session = new Session({
+      clock,
+      retryAfterSpread: false,
+      onRetry: (e) => void events.push(e),
+    });
+    expect((await session.get(`${server.url}/x`)).status).toBe(200);
+    expect(events.map((e) => e.delay)).toEqual([7]);
     expect(clock.now()).toBe(7);
+  });
+
+  it('rejects a bad retryAfterSpread at construction, naming the field', () => {
+    expect(() => new Session({ retryAfterSpread: { growth: 0.5 } })).toThrow(
+      /`retryAfterSpread.growth` must be a finite number >= 1, got 0.5/,
+    );
   });
 
   it('waits at least retry-after-ms in real time, measured by the server', async () => {
@@ -103,6 +125,16 @@ describe('Retry-After', () => {
     const { session, events } = virtualSession();
     await session.get(`${server.url}/x`);
     expect(events[0]!.source).toBe('retry-after');
+    expect(events[0]!.delay).toBeGreaterThan(28);
+    // At most 30 s, plus a spread of at most as much again above it.
+    expect(events[0]!.delay).toBeLessThanOrEqual(60);
+  });
+
+  it('honours an HTTP-date exactly with retryAfterSpread: false', async () => {
+    const at = new Date(Date.now() + 30_000).toUTCString();
+    server.route('/x', [{ status: 503, headers: { 'retry-after': at } }, { status: 200 }]);
+    const { session, events } = virtualSession({ retryAfterSpread: false });
+    await session.get(`${server.url}/x`);
     expect(events[0]!.delay).toBeGreaterThan(28);
     expect(events[0]!.delay).toBeLessThanOrEqual(30);
   });

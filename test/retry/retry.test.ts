@@ -95,7 +95,7 @@ describe('retry()', () => {
     expect(retryInfo(result)?.attempts).toHaveLength(3);
   });
 
-  it('waits a Retry-After exactly and gives up at once when it lies beyond retryTimeout', async () => {
+  it('waits a Retry-After plus a spread of at most s, and gives up at once when it lies beyond retryTimeout', async () => {
     const clock = new VirtualClock();
     const events: RetryEvent[] = [];
     let n = 0;
@@ -107,15 +107,27 @@ describe('retry()', () => {
     });
     expect(n).toBe(2);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({
-      delay: 7,
-      source: 'retry-after',
-      status: 429,
-      retry: 1,
-      limit: 45,
-    });
-    expect(clock.now()).toBe(7);
+    expect(events[0]).toMatchObject({ source: 'retry-after', status: 429, retry: 1, limit: 45 });
+    const delay = events[0]!.delay;
+    expect(delay).toBeGreaterThanOrEqual(7);
+    expect(delay).toBeLessThanOrEqual(14);
+    expect(clock.now()).toBe(delay);
     expect(retryInfo(result)).toMatchObject({ reason: 'retryAfter', retryAfter: 5000 });
+  });
+
+  it('waits a Retry-After exactly when retryAfterSpread is false', async () => {
+    const clock = new VirtualClock();
+    const events: RetryEvent[] = [];
+    let n = 0;
+    const classify = () => ({ retry: true, status: 429, retryAfter: n === 1 ? 7 : 5000 });
+    await retry(async () => ({ n: ++n }), {
+      clock,
+      classify,
+      retryAfterSpread: false,
+      onRetry: (e) => void events.push(e),
+    });
+    expect(events.map((e) => e.delay)).toEqual([7]);
+    expect(clock.now()).toBe(7);
   });
 
   it('respects maxRetryAfter', async () => {

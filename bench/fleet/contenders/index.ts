@@ -6,7 +6,7 @@ import { fetchRetry } from './fetch-retry.js';
 import { got } from './got.js';
 import { ky } from './ky.js';
 import { orion, orionNoBackoff } from './orion.js';
-import { proposedRetryAfter } from './proposed.js';
+import { plateau, proposedRetryAfter, proposedRule } from './proposed.js';
 import {
   cockatielDefaults,
   exponentialBackoffDefaults,
@@ -26,6 +26,9 @@ const jitter = (name: JitterName, label: string) =>
 export const contenders: Readonly<Record<string, Contender>> = Object.fromEntries(
   [
     orion('orion', 'orion Session (default: nonInteractive, centered)'),
+    orion('orion-exact', 'orion Session, Retry-After exact (retryAfterSpread: false)', {
+      options: { retryAfterSpread: false },
+    }),
     orion('orion-interactive', 'orion Session (interactive)', {
       options: { profile: 'interactive' },
     }),
@@ -51,6 +54,12 @@ export const contenders: Readonly<Record<string, Contender>> = Object.fromEntrie
     proposedRetryAfter('g1', 's + U(0, s)', 1, 1),
     proposedRetryAfter('g1.5', 's + U(0, min(30, s·1.5^(k−1)))', 1, 1.5),
     proposedRetryAfter('g2', 's + U(0, min(30, s·2^(k−1)))', 1, 2),
+    // Tuned to the two fleet sizes of the grid: as fast as s + U(0, s) while k ≤ 6.
+    proposedRule('hold6', 's + U(0, s) for k ≤ 6, then s + U(0, min(45, s·4^(k−6)))', ({ s, k }) =>
+      k <= 6 ? s : Math.min(45, s * 4 ** (k - 6)),
+    ),
+    plateau(30, 12),
+    plateau(20, 12),
     pRetryDefaults,
     exponentialBackoffDefaults,
     cockatielDefaults,

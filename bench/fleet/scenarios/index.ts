@@ -27,7 +27,9 @@ const orionRows = [
   'orion-decorrelated',
 ];
 const coordinatorRows = ['orion+coord', 'orion+ra', 'orion+rl', 'orion+budget'];
-const proposedRows = ['proposed-g1', 'proposed-g1.5', 'proposed-g2'];
+const proposedRows = ['proposed-g1', 'proposed-g1.5', 'proposed-g2', 'proposed-hold6'];
+/** The rows of the Retry-After spread comparison. */
+const spreadRows = ['orion', 'orion-exact', 'orion+ra', ...proposedRows, 'cockatiel'];
 const simPeers = peerIds.filter((p) => p !== 'fetch-retry');
 /**
  * Shape (b) rows: only contenders that share state between the requests of one client
@@ -102,6 +104,8 @@ const s2: Scenario = {
           points.push({ n, hint, shape, rate: 10, burst: 10 });
     // The loopback check's setting, for comparing the two rankings.
     points.push({ n: 200, hint: 'retry-after', shape: 'a', rate: 50, burst: 10 });
+    // Between the two fleet sizes: where a spread rule tuned to both of them shows.
+    points.push({ n: 300, hint: 'retry-after', shape: 'a', rate: 10, burst: 10 });
     if (!quick) return points;
     return points.filter(
       (p) =>
@@ -111,7 +115,8 @@ const s2: Scenario = {
   },
   contenders(params, quick) {
     if (params.shape === 'b') return quick ? ['orion+coord'] : sharedRows;
-    if (params.rate === 50) return ['orion', 'orion+coord', ...peerIds];
+    if (params.rate === 50) return ['orion', 'orion-exact', 'orion+coord', ...peerIds];
+    if (params.n === 300) return spreadRows;
     if (quick) return ['orion', 'orion+coord', 'cockatiel', 'got', 'undici'];
     // The RateLimit fields change nothing when Retry-After is present (every client reads
     // Retry-After first), so that variant gets the main rows only.
@@ -120,13 +125,14 @@ const s2: Scenario = {
     if (params.hint !== 'none')
       return [
         'orion',
+        'orion-exact',
         'orion-interactive',
         'orion+coord',
         'orion+ra',
         ...proposedRows,
         ...simPeers,
       ];
-    return [...orionRows, 'orion+coord', ...simPeers];
+    return [...orionRows, 'orion+coord', 'proposed-plateau30', 'proposed-plateau20', ...simPeers];
   },
   async run(contender, p, clock) {
     const rate = Number(p.rate);
