@@ -17,7 +17,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { decorrelatedJitterGenerator, ExponentialBackoff } from 'cockatiel';
 import { Backoff } from '../../src/backoff/backoff.js';
-import { initialJitterState } from '../../src/backoff/jitter.js';
 import { profiles } from '../../src/http/profiles.js';
 import { budgetFor, stopReason } from '../../src/retry/policy.js';
 import { type MicroRow, type MicroTask, runMicro } from './micro.js';
@@ -105,7 +104,11 @@ export async function runArithmetic(options: {
           const used = i % SEQUENCE;
           const budget = budgetFor(policy, 503);
           if (!budget) throw new Error('503 must be retried');
-          if (used === 0) Object.assign(state, initialJitterState(budget.params));
+          if (used === 0) {
+            // A new call's cursor, reset in place as Backoff.reset() does.
+            state.attempt = 0;
+            state.prev = budget.params.base;
+          }
           if (stopReason(used, budget.limit, used * 0.5, policy.retryTimeout)) continue;
           const delay = budget.jitter(state, budget.params, Math.random);
           state.attempt++;

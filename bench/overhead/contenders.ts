@@ -68,6 +68,8 @@ export function contenders(): Contender[] {
   axiosRetry(axiosClient);
   const retryingFetch = fetchRetry(fetch);
   const nonInteractive = nonInteractiveSession();
+  // No per-attempt timeout: no signal reaches fetch, which isolates what a signal costs it.
+  const untimed = nonInteractiveSession({ requestTimeout: Number.POSITIVE_INFINITY });
   const interactive = interactiveSession();
   // undici's own fetch on a dedicated dispatcher, passed in through the session's `fetch` option.
   const overUndici = new Session({
@@ -99,6 +101,11 @@ export function contenders(): Contender[] {
       name: 'Session interactive',
       ours: true,
       send: async (url) => read(await interactive.get(url)),
+    },
+    {
+      name: 'Session, requestTimeout ∞',
+      ours: true,
+      send: async (url) => read(await untimed.get(url)),
     },
     {
       name: 'Session over undici.fetch',
