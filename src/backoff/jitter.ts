@@ -10,6 +10,14 @@
 export interface JitterParams {
   readonly base: number;
   readonly cap: number;
+  /** A lower cap for the first sleeps: the n-th sleep is bounded by `early.cap` while `n <= early.retries`. */
+  readonly early?: EarlyCap;
+}
+
+/** The first `retries` sleeps of a sequence are capped at `cap` seconds (when that is below the cap). */
+export interface EarlyCap {
+  readonly retries: number;
+  readonly cap: number;
 }
 
 /** Where a sequence of sleeps stands: how many were drawn, and the last one. */
@@ -35,11 +43,20 @@ export function nextJitterState(state: JitterState, delay: number): JitterState 
 }
 
 /**
- * The seed's "exponential sleep based on the number of tries": `min(cap, base * 2 ** tries)`.
+ * The largest sleep of the `tries`-th sleep (1 for the first): `cap`, or the early cap
+ * while `tries <= early.retries`.
+ */
+export function capAt(tries: number, { cap, early }: JitterParams): number {
+  return early !== undefined && tries <= early.retries ? Math.min(cap, early.cap) : cap;
+}
+
+/**
+ * The seed's "exponential sleep based on the number of tries": `min(cap, base * 2 ** tries)`,
+ * with the early cap in place of `cap` for the first `early.retries` tries.
  * Never NaN or Infinity: the exponent is clamped, so a huge `tries` gives `cap`.
  */
-export function exponentialDelay(tries: number, { base, cap }: JitterParams): number {
-  return Math.min(cap, base * 2 ** Math.min(tries, 1023));
+export function exponentialDelay(tries: number, params: JitterParams): number {
+  return Math.min(capAt(tries, params), params.base * 2 ** Math.min(tries, 1023));
 }
 
 const uniform = (random: () => number, low: number, high: number) => low + random() * (high - low);
@@ -71,10 +88,13 @@ export const equal: Jitter = (state, params, random) => {
  *   over a long run (45 retries of a 429) about a quarter of all sleeps equal the cap,
  *   which re-synchronises clients that jitter was meant to spread.
  */
-export const decorrelated: Jitter = (state, { base, cap }, random) =>
+export const decorrelated: Jitter = (state, params, random) =>
   // prev * 3 overflows to Infinity for a cap above Number.MAX_VALUE / 3, and a draw of 0
   // times Infinity is NaN; the bound changes nothing for any smaller cap.
-  Math.min(cap, uniform(random, base, Math.min(state.prev * 3, Number.MAX_VALUE)));
+  Math.min(
+    capAt(state.attempt + 1, params),
+    uniform(random, params.base, Math.min(state.prev * 3, Number.MAX_VALUE)),
+  );
 
 /**
  * Centred jitter: `uniform(2/3 · v, min(cap, 4/3 · v))` with `v = min(cap, base * 2 ** n)`.
@@ -83,8 +103,9 @@ export const decorrelated: Jitter = (state, { base, cap }, random) =>
  * over [2/3 · cap, cap] instead of sticking to it, and never exceed it.
  */
 export const centered: Jitter = (state, params, random) => {
-  const v = exponentialDelay(state.attempt + 1, params);
-  return uniform(random, (2 / 3) * v, Math.min(params.cap, (4 / 3) * v));
+  const tries = state.attempt + 1;
+  const v = exponentialDelay(tries, params);
+  return uniform(random, (2 / 3) * v, Math.min(capAt(tries, params), (4 / 3) * v));
 };
 
 /** Every built-in strategy by name. */
