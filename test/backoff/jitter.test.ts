@@ -130,28 +130,39 @@ describe('jitter strategies', () => {
       expect(capAt(1, seed)).toBe(90);
     });
 
-    it('every strategy keeps its first 12 sleeps at or below 30 s and may go above it later', () => {
+    it('every strategy bounds its first 12 sleeps by the early cap (centered by 4/3 of it), and later ones by the cap', () => {
       const clock = new VirtualClock({ seed: 5 });
-      for (const jitter of Object.values(jitters)) {
+      for (const [name, jitter] of Object.entries(jitters)) {
+        const bound = name === 'centered' ? 40 : 30;
         let late = 0;
         for (let run = 0; run < 100; run++) {
           const delays = draw(jitter, 45, () => clock.random(), early);
-          expect(Math.max(...delays.slice(0, 12))).toBeLessThanOrEqual(30);
-          expect(Math.max(...delays)).toBeLessThanOrEqual(90);
+          expect(Math.max(...delays.slice(0, 12)), name).toBeLessThanOrEqual(bound);
+          expect(Math.max(...delays), name).toBeLessThanOrEqual(90);
           late = Math.max(late, ...delays.slice(12));
         }
-        expect(late, jitter.name).toBeGreaterThan(30);
+        expect(late, name).toBeGreaterThan(bound);
       }
     });
 
-    it('centered spreads the early-capped sleeps over [20, 30] s, around a mean of 25 s', () => {
+    it('centered spreads the early-capped sleeps over [20, 40] s, around the nominal 30 s', () => {
       const clock = new VirtualClock({ seed: 6 });
       const ninth: number[] = [];
       for (let run = 0; run < 2000; run++)
         ninth.push(draw(centered, 9, () => clock.random(), early)[8]!);
       expect(Math.min(...ninth)).toBeGreaterThanOrEqual(20);
-      expect(Math.max(...ninth)).toBeLessThanOrEqual(30);
-      expect(ninth.reduce((a, b) => a + b) / ninth.length).toBeCloseTo(25, 0);
+      expect(Math.max(...ninth)).toBeLessThanOrEqual(40);
+      expect(ninth.reduce((a, b) => a + b) / ninth.length).toBeCloseTo(30, 0);
+    });
+
+    it('decorrelated clamps its first 12 draws at the early cap', () => {
+      const clock = new VirtualClock({ seed: 9 });
+      let clamped = 0;
+      for (let run = 0; run < 200; run++) {
+        const delays = draw(decorrelated, 12, () => clock.random(), early);
+        clamped += delays.filter((d) => d === 30).length;
+      }
+      expect(clamped).toBeGreaterThan(0);
     });
 
     it("keeps the 429 window of 45 retries within 25 % of the seed's 3342.2 s in expectation", () => {
@@ -159,9 +170,9 @@ describe('jitter strategies', () => {
       let sum = 0;
       for (let run = 0; run < 2000; run++)
         sum += draw(centered, 45, () => clock.random(), early).reduce((a, b) => a + b);
-      // 0.2 + … + 25.6 (51.0, the 8th drawn under 30 s), 4 sleeps of about 25 s, 33 of about 75 s.
+      // 0.2 + … + 25.6 (51.0), 4 sleeps of about 30 s, 33 of about 75 s: about 2646 s.
       expect(sum / 2000 / 3342.2).toBeGreaterThan(0.75);
-      expect(sum / 2000).toBeCloseTo(2624, -2);
+      expect(sum / 2000).toBeCloseTo(2646, -2);
     });
   });
 });
