@@ -17,7 +17,10 @@ export interface JitterParams {
   readonly early?: EarlyCap;
 }
 
-/** The doubling value of a sequence's first `retries` sleeps is capped at `cap` seconds (when that is below the cap). */
+/**
+ * The doubling value of a sequence's first `retries` sleeps is capped at `cap` seconds
+ * (when that is below the sequence's own cap).
+ */
 export interface EarlyCap {
   readonly retries: number;
   readonly cap: number;

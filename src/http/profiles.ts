@@ -3,9 +3,9 @@ import { type RetryOptions, resolveRetryOptions } from '../retry/policy.js';
 /**
  * The non-interactive profile: the seed's defaults, for batch jobs and services that can
  * afford to wait out an outage. 10 retries of a transient failure take about 192 s,
- * a 404 is retried 8 times (about 51 s), a 429 up to 45 times or for an hour. Its first
- * 12 backoff sleeps after a 429 are capped at 30 s (`earlyCap`): the seed's schedule
- * is this profile with `earlyCap: {}`.
+ * a 404 is retried 8 times (about 51 s), a 429 up to 45 times or for an hour. The
+ * doubling value of a 429's first 12 sleeps is capped at 30 s (`earlyCap`); the seed's
+ * schedule is this profile with `earlyCap: {}`.
  */
 const nonInteractive: RetryOptions = resolveRetryOptions(
   {

@@ -56,7 +56,7 @@ export interface RetryPlan {
   readonly status: number | undefined;
   /** Retries made before stopping. */
   readonly retries: number;
-  /** The sleep before each retry: `min(cap, base * 2 ** n)` for the n-th (the early cap while it applies). */
+  /** The sleep before each retry: `min(cap, base * 2 ** n)` for the n-th (or the early cap's). */
   readonly delays: readonly number[];
   /** When each retry starts, from the first attempt (attempts taken as instant). */
   readonly cumulative: readonly number[];
@@ -83,7 +83,7 @@ const round = (x: number) => Math.round(x * 1e9) / 1e9;
  * ```ts
  * plan().total;                                                   // 192.2 (10 retries of a 503)
  * plan({ status: 404 }).total;                                    // 51
- * plan({ status: 429 }).total;                                    // 3141 (first 12 sleeps capped at 30 s)
+ * plan({ status: 429 }).total;                                    // 3141 (early cap for 429)
  * plan({ status: 429, earlyCap: {}, retryTimeout: 300 }).retries; // 12, the seed's
  * ```
  */
