@@ -9,8 +9,10 @@ export {
   type SleepOptions,
 } from './backoff/backoff.js';
 export {
+  capAt,
   centered,
   decorrelated,
+  type EarlyCap,
   equal,
   exponentialDelay,
   full,

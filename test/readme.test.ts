@@ -12,6 +12,10 @@ const seconds = (x: number) => (x === Number.POSITIVE_INFINITY ? 'unlimited' : `
 const cells: Record<string, (p: RetryOptions) => string> = {
   base: (p) => seconds(p.base),
   cap: (p) => seconds(p.cap),
+  earlyCap: (p) =>
+    Object.entries(p.earlyCap)
+      .map(([s, [retries, cap]]) => `${s}: first ${retries} at ${seconds(cap)}`)
+      .join(', ') || 'none',
   retries: (p) => String(p.retries),
   statusRetries: (p) =>
     Object.entries(p.statusRetries)

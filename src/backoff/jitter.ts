@@ -10,6 +10,20 @@
 export interface JitterParams {
   readonly base: number;
   readonly cap: number;
+  /**
+   * A lower cap for the first sleeps: the n-th sleep's doubling value is bounded by
+   * `early.cap` instead of `cap` while `n <= early.retries`.
+   */
+  readonly early?: EarlyCap;
+}
+
+/**
+ * The doubling value of a sequence's first `retries` sleeps is capped at `cap` seconds
+ * (when that is below the sequence's own cap).
+ */
+export interface EarlyCap {
+  readonly retries: number;
+  readonly cap: number;
 }
 
 /** Where a sequence of sleeps stands: how many were drawn, and the last one. */
@@ -35,11 +49,20 @@ export function nextJitterState(state: JitterState, delay: number): JitterState 
 }
 
 /**
- * The seed's "exponential sleep based on the number of tries": `min(cap, base * 2 ** tries)`.
+ * The cap on the doubling value of the `tries`-th sleep (1 for the first): `cap`, or the
+ * early cap while `tries <= early.retries` (never more than `cap`).
+ */
+export function capAt(tries: number, { cap, early }: JitterParams): number {
+  return early !== undefined && tries <= early.retries ? Math.min(cap, early.cap) : cap;
+}
+
+/**
+ * The seed's "exponential sleep based on the number of tries": `min(cap, base * 2 ** tries)`,
+ * with the early cap in place of `cap` for the first `early.retries` tries.
  * Never NaN or Infinity: the exponent is clamped, so a huge `tries` gives `cap`.
  */
-export function exponentialDelay(tries: number, { base, cap }: JitterParams): number {
-  return Math.min(cap, base * 2 ** Math.min(tries, 1023));
+export function exponentialDelay(tries: number, params: JitterParams): number {
+  return Math.min(capAt(tries, params), params.base * 2 ** Math.min(tries, 1023));
 }
 
 const uniform = (random: () => number, low: number, high: number) => low + random() * (high - low);
@@ -70,17 +93,24 @@ export const equal: Jitter = (state, params, random) => {
  *   the cap, `(3·cap − cap) / (3·cap − base) ≈ 2/3` of the next sleeps are exactly the cap;
  *   over a long run (45 retries of a 429) about a quarter of all sleeps equal the cap,
  *   which re-synchronises clients that jitter was meant to spread.
+ *
+ * An early cap clamps the draws of the first sleeps in the same way.
  */
-export const decorrelated: Jitter = (state, { base, cap }, random) =>
+export const decorrelated: Jitter = (state, params, random) =>
   // prev * 3 overflows to Infinity for a cap above Number.MAX_VALUE / 3, and a draw of 0
   // times Infinity is NaN; the bound changes nothing for any smaller cap.
-  Math.min(cap, uniform(random, base, Math.min(state.prev * 3, Number.MAX_VALUE)));
+  Math.min(
+    capAt(state.attempt + 1, params),
+    uniform(random, params.base, Math.min(state.prev * 3, Number.MAX_VALUE)),
+  );
 
 /**
  * Centred jitter: `uniform(2/3 · v, min(cap, 4/3 · v))` with `v = min(cap, base * 2 ** n)`.
  * Below the cap the mean is exactly the nominal doubling schedule, so the seed's windows
  * (192.2 s for 10 retries, 51.0 s for 8) hold in expectation; at the cap sleeps spread
- * over [2/3 · cap, cap] instead of sticking to it, and never exceed it.
+ * over [2/3 · cap, cap] instead of sticking to it, and never exceed it. An early cap
+ * bounds `v` only: sleeps spread around it as around any nominal value (an early cap of
+ * 30 s draws from [20, 40]), so the mean stays the nominal schedule there too.
  */
 export const centered: Jitter = (state, params, random) => {
   const v = exponentialDelay(state.attempt + 1, params);

@@ -19,6 +19,8 @@ Options:
                        attempt (default: the profile's, 3600 for nonInteractive)
   --jitter NAME        ${jitterNames.join(', ')} (default: the profile's)
                        used by --samples; the table is the un-jittered schedule
+  --no-early-cap       plan without the profile's early cap (nonInteractive caps the
+                       first 12 sleeps of a 429 at 30 s): the seed's own schedule
   --samples N          also draw N jittered schedules and print p5, median, p95 and mean
                        of the total wait
   --seed N             seed of the samples (default: 1)
@@ -28,7 +30,10 @@ Options:
 Examples:
   orionclient schedule                                  10 retries in 192.2 s
   orionclient schedule --status 404                     8 retries in 51.0 s
-  orionclient schedule --status 429 --retry-timeout 300 12 retries, stops on retryTimeout
+  orionclient schedule --status 429                     45 retries in 3141.0 s
+  orionclient schedule --status 429 --no-early-cap      45 retries in 3342.2 s (the seed's)
+  orionclient schedule --status 429 --retry-timeout 300 --no-early-cap
+                                                        12 retries, stops on retryTimeout
   orionclient schedule --samples 10000 --json`;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -39,6 +44,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     jitter: { type: 'string' },
     samples: { type: 'string' },
     seed: { type: 'string' },
+    'no-early-cap': { type: 'boolean' },
     json: { type: 'boolean' },
   });
   const profile = choiceFlag('--profile', values.profile, profileNames) ?? 'nonInteractive';
@@ -55,15 +61,22 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     ...(jitter === undefined ? {} : { jitter }),
     ...(samples === undefined ? {} : { samples }),
     ...(seed === undefined ? {} : { seed }),
+    ...(values['no-early-cap'] ? { earlyCap: {} } : {}),
   };
 
   const result = plan(options);
   const policy = profiles[profile];
   const usedJitter = jitter ?? policy.jitter;
+  const early =
+    (result.status !== undefined && !values['no-early-cap'] && policy.earlyCap[result.status]) ||
+    null;
   if (values.json) {
-    io.stdout.write(`${JSON.stringify({ profile, jitter: usedJitter, ...result }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ profile, jitter: usedJitter, earlyCap: early, ...result }, null, 2)}\n`,
+    );
   } else {
-    io.stdout.write(`${render(result, profile, usedJitter)}\n`);
+    const without = values['no-early-cap'] === true;
+    io.stdout.write(`${render(result, profile, usedJitter, early, without)}\n`);
   }
   return exitCodes.ok;
 }
@@ -79,9 +92,22 @@ function parseStatus(value: string | undefined): number | null | undefined {
   return n;
 }
 
-function render(p: RetryPlan, profile: ProfileName, jitter: JitterName): string {
+function render(
+  p: RetryPlan,
+  profile: ProfileName,
+  jitter: JitterName,
+  early: readonly [number, number] | null,
+  withoutEarlyCap: boolean,
+): string {
   const what = p.status === undefined ? 'a network error' : statusLine(p.status);
-  const out = [`Retry schedule for ${what}, ${profile} profile`];
+  const out = [
+    `Retry schedule for ${what}, ${profile} profile${withoutEarlyCap ? ' without its early cap' : ''}`,
+  ];
+  if (early && p.retries > 0) {
+    out.push(
+      `The first ${early[0]} sleeps are capped at ${seconds(early[1])} s (earlyCap); --no-early-cap plans without it.`,
+    );
+  }
   if (p.stop === 'notRetryable') {
     out.push('', `${what} is not retried: the response is final.`);
     return out.join('\n');

@@ -56,7 +56,7 @@ export interface RetryPlan {
   readonly status: number | undefined;
   /** Retries made before stopping. */
   readonly retries: number;
-  /** The sleep before each retry: `min(cap, base * 2 ** n)` for the n-th. */
+  /** The sleep before each retry: `min(cap, base * 2 ** n)` for the n-th (or the early cap's). */
   readonly delays: readonly number[];
   /** When each retry starts, from the first attempt (attempts taken as instant). */
   readonly cumulative: readonly number[];
@@ -75,14 +75,16 @@ const round = (x: number) => Math.round(x * 1e9) / 1e9;
 
 /**
  * The nominal schedule for a status under a policy, with the seed's arithmetic: the
- * n-th retry sleeps `min(cap, base * 2 ** n)`, and retries go on while the budget has
- * some left and the time since the first attempt is under `retryTimeout`.
+ * n-th retry sleeps `min(cap, base * 2 ** n)` (with the status's `earlyCap` in place of
+ * `cap` for its first retries), and retries go on while the budget has some left and the
+ * time since the first attempt is under `retryTimeout`.
  *
  * @example
  * ```ts
- * plan().total;                                       // 192.2 (10 retries of a 503)
- * plan({ status: 404 }).total;                        // 51
- * plan({ status: 429, retryTimeout: 300 }).retries;   // 12
+ * plan().total;                                                   // 192.2 (10 retries of a 503)
+ * plan({ status: 404 }).total;                                    // 51
+ * plan({ status: 429 }).total;                                    // 3141 (early cap for 429)
+ * plan({ status: 429, earlyCap: {}, retryTimeout: 300 }).retries; // 12, the seed's
  * ```
  */
 export function plan(options?: PlanOptions): RetryPlan {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  capAt,
   centered,
   decorrelated,
   equal,
@@ -105,5 +106,73 @@ describe('jitter strategies', () => {
       expect(jitter(state, seed, () => 0.42)).toEqual(jitter(state, seed, () => 0.42));
       expect(state).toEqual({ attempt: 3, prev: 0.7 });
     }
+  });
+
+  describe('with an early cap', () => {
+    const early = { base: 0.1, cap: 90, early: { retries: 12, cap: 30 } };
+
+    it('exponentialDelay caps the first `retries` tries at the early cap, then at the cap', () => {
+      const nominal = Array.from({ length: 14 }, (_, i) => exponentialDelay(i + 1, early));
+      expect(nominal.map((d) => Math.round(d * 10) / 10)).toEqual([
+        0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 30, 30, 30, 30, 90, 90,
+      ]);
+      expect(exponentialDelay(12, early)).toBe(30);
+      expect(exponentialDelay(13, early)).toBe(90);
+      expect(exponentialDelay(5000, early)).toBe(90);
+      // Without an early cap, the seed's doubling: 51.2 at the 9th try.
+      expect(exponentialDelay(9, seed)).toBeCloseTo(51.2, 9);
+    });
+
+    it('capAt never raises the cap: an early cap above it changes nothing', () => {
+      expect(capAt(1, early)).toBe(30);
+      expect(capAt(13, early)).toBe(90);
+      expect(capAt(1, { base: 0.1, cap: 5, early: { retries: 12, cap: 30 } })).toBe(5);
+      expect(capAt(1, seed)).toBe(90);
+    });
+
+    it('every strategy bounds its first 12 sleeps by the early cap (centered by 4/3 of it), and later ones by the cap', () => {
+      const clock = new VirtualClock({ seed: 5 });
+      for (const [name, jitter] of Object.entries(jitters)) {
+        const bound = name === 'centered' ? 40 : 30;
+        let late = 0;
+        for (let run = 0; run < 100; run++) {
+          const delays = draw(jitter, 45, () => clock.random(), early);
+          expect(Math.max(...delays.slice(0, 12)), name).toBeLessThanOrEqual(bound);
+          expect(Math.max(...delays), name).toBeLessThanOrEqual(90);
+          late = Math.max(late, ...delays.slice(12));
+        }
+        expect(late, name).toBeGreaterThan(bound);
+      }
+    });
+
+    it('centered spreads the early-capped sleeps over [20, 40] s, around the nominal 30 s', () => {
+      const clock = new VirtualClock({ seed: 6 });
+      const ninth: number[] = [];
+      for (let run = 0; run < 2000; run++)
+        ninth.push(draw(centered, 9, () => clock.random(), early)[8]!);
+      expect(Math.min(...ninth)).toBeGreaterThanOrEqual(20);
+      expect(Math.max(...ninth)).toBeLessThanOrEqual(40);
+      expect(ninth.reduce((a, b) => a + b) / ninth.length).toBeCloseTo(30, 0);
+    });
+
+    it('decorrelated clamps its first 12 draws at the early cap', () => {
+      const clock = new VirtualClock({ seed: 9 });
+      let clamped = 0;
+      for (let run = 0; run < 200; run++) {
+        const delays = draw(decorrelated, 12, () => clock.random(), early);
+        clamped += delays.filter((d) => d === 30).length;
+      }
+      expect(clamped).toBeGreaterThan(0);
+    });
+
+    it("keeps the 429 window of 45 retries within 25 % of the seed's 3342.2 s in expectation", () => {
+      const clock = new VirtualClock({ seed: 2 });
+      let sum = 0;
+      for (let run = 0; run < 2000; run++)
+        sum += draw(centered, 45, () => clock.random(), early).reduce((a, b) => a + b);
+      // 0.2 + … + 25.6 (51.0), 4 sleeps of about 30 s, 33 of about 75 s: about 2646 s.
+      expect(sum / 2000 / 3342.2).toBeGreaterThan(0.75);
+      expect(sum / 2000).toBeCloseTo(2646, -2);
+    });
   });
 });

@@ -86,6 +86,24 @@ const kinds = {
     typeError(fc.constantFrom({ 429: 5 }, { 429: [1] }, { 503: [1, 2, 3] }, { 429: '1,2' })),
     rangeError(fc.constantFrom({ 600: [1, 2] }, { 99: [1, 2] }, { 429: [3, 2] }, { 429: [-1, 2] })),
   ),
+  earlyCap: fc.oneof(
+    typeError(
+      fc.oneof(fc.double(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.nat())),
+    ),
+    typeError(
+      fc.constantFrom({ 429: 30 }, { 429: [12] }, { 429: [12, 30, 1] }, { 429: ['12', 30] }),
+    ),
+    rangeError(
+      fc.constantFrom(
+        { 42: [12, 30] },
+        { 700: [1, 2] },
+        { 429: [-1, 30] },
+        { 429: [1.5, 30] },
+        { 429: [12, -1] },
+        { 429: [12, Number.NaN] },
+      ),
+    ),
+  ),
   statusRetries: fc.oneof(
     typeError(fc.oneof(fc.double(), fc.string(), fc.constant(null), fc.array(fc.nat()))),
     typeError(fc.constantFrom({ 429: '5' }, { 429: null })),
@@ -114,6 +132,7 @@ const policyOptions: Record<string, Kind> = {
   base: 'finiteNonNegative',
   cap: 'cap',
   backoffDict: 'backoffDict',
+  earlyCap: 'earlyCap',
   retries: 'count',
   statusRetries: 'statusRetries',
   retryStatuses: 'retryStatuses',

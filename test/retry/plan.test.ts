@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/retry/plan.js';
 
-// Expected numbers are the seed's own arithmetic (seed/orionclient-utils.txt).
+// Expected numbers are the seed's own arithmetic (seed/orionclient-utils.txt). The seed's
+// policy is the non-interactive profile without its early cap for 429.
+const seed = { earlyCap: {} } as const;
+
 describe('plan() reproduces the seed', () => {
   it('"10 attempts will be made in about 192 seconds": 0.2 + 0.4 + … + 51.2 + 90 = 192.2', () => {
-    const p = plan();
+    const p = plan(seed);
     expect(p.retries).toBe(10);
     expect(p.delays).toEqual([0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90]);
     expect(p.total).toBe(192.2);
@@ -13,27 +16,73 @@ describe('plan() reproduces the seed', () => {
   });
 
   it('"A 404 Not Found error will be retried 8 times, or 51 seconds"', () => {
-    const p = plan({ status: 404 });
+    const p = plan({ ...seed, status: 404 });
     expect(p.retries).toBe(8);
     expect(p.total).toBe(51);
   });
 
   it('"A 429 … retried up to 45 times or an hour": 10 doubling sleeps then 35 at the 90 s cap', () => {
-    const p = plan({ status: 429 });
+    const p = plan({ ...seed, status: 429 });
     expect(p.retries).toBe(45);
     expect(p.total).toBe(192.2 + 35 * 90);
+    expect(p.total).toBe(3342.2);
     expect(p.total).toBeLessThan(3600);
     expect(p.stop).toBe('retries');
   });
 
   it('"to retry only 300 seconds … 192 seconds for the first 10, 108 left, 2 more (rounding up)"', () => {
-    const p = plan({ status: 429, retryTimeout: 300 });
+    const p = plan({ ...seed, status: 429, retryTimeout: 300 });
     expect(p.retries).toBe(12);
     expect(p.cumulative[10]).toBe(282.2);
     expect(p.cumulative[11]).toBe(372.2);
     expect(p.stop).toBe('retryTimeout');
   });
 
+  it('plans a network error with the transient budget (its nominal window: 192.2 s)', () => {
+    expect(plan({ ...seed, status: null }).total).toBe(192.2);
+  });
+});
+
+describe('plan() under the default early cap for 429 (first 12 sleeps capped at 30 s)', () => {
+  it("leaves the transient and 404 windows at the seed's 192.2 s and 51.0 s", () => {
+    expect(plan()).toEqual(plan(seed));
+    expect(plan({ status: 404 })).toEqual(plan({ ...seed, status: 404 }));
+    expect(plan({ status: null }).total).toBe(192.2);
+  });
+
+  it('sleeps 0.2 + … + 25.6 = 51.0 s, then 4 × 30 s, then 33 × 90 s: 45 retries in 3141.0 s', () => {
+    const p = plan({ status: 429 });
+    expect(p.retries).toBe(45);
+    expect(p.delays.slice(0, 8)).toEqual([0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6]);
+    expect(p.cumulative[7]).toBe(51);
+    expect(p.delays.slice(8, 12)).toEqual([30, 30, 30, 30]);
+    expect(p.cumulative[11]).toBe(171);
+    expect(p.delays.slice(12)).toEqual(Array(33).fill(90));
+    expect(p.total).toBe(51 + 4 * 30 + 33 * 90);
+    expect(p.total).toBe(3141);
+    expect(p.stop).toBe('retries');
+  });
+
+  it("keeps the 429 window in expectation within 25 % of the seed's 3342.2 s", () => {
+    const j = plan({ status: 429, samples: 2000 }).jittered!;
+    expect(j.mean / 3342.2).toBeGreaterThan(0.75);
+    expect(j.mean / 3342.2).toBeLessThan(0.85);
+  });
+
+  it('gives 14 retries within a retryTimeout of 300 s: the 13th starts at 171 s, the 14th at 261 s', () => {
+    const p = plan({ status: 429, retryTimeout: 300 });
+    expect(p.retries).toBe(14);
+    expect(p.cumulative.slice(-3)).toEqual([171, 261, 351]);
+    expect(p.stop).toBe('retryTimeout');
+  });
+
+  it('follows an early cap given per call, for any status', () => {
+    const p = plan({ status: 503, earlyCap: { 503: [2, 0.3] } });
+    expect(p.delays.slice(0, 4)).toEqual([0.2, 0.3, 0.8, 1.6]);
+  });
+});
+
+describe('plan()', () => {
   it('plans a network error with the transient budget and a non-retryable status with none', () => {
     expect(plan({ status: null }).retries).toBe(10);
     const p400 = plan({ status: 400 });

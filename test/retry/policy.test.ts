@@ -13,6 +13,11 @@ describe('profiles', () => {
     expect(p.retryTimeout).toBe(3600);
   });
 
+  it('non-interactive caps the first 12 sleeps of a 429 at 30 s; interactive (cap 5 s) has no early cap', () => {
+    expect(profiles.nonInteractive.earlyCap).toEqual({ 429: [12, 30] });
+    expect(profiles.interactive.earlyCap).toEqual({});
+  });
+
   it('interactive has a smaller budget on every field', () => {
     const i = profiles.interactive;
     const n = profiles.nonInteractive;
@@ -35,6 +40,8 @@ describe('profiles', () => {
     expect(Object.isFrozen(profiles.nonInteractive)).toBe(true);
     expect(Object.isFrozen(profiles.nonInteractive.statusRetries)).toBe(true);
     expect(Object.isFrozen(profiles.nonInteractive.retryStatuses)).toBe(true);
+    expect(Object.isFrozen(profiles.nonInteractive.earlyCap)).toBe(true);
+    expect(Object.isFrozen(profiles.nonInteractive.earlyCap[429])).toBe(true);
   });
 });
 
@@ -54,6 +61,40 @@ describe('budgetFor', () => {
     const q = resolveRetryOptions({ backoffDict: { 429: [1, 30] } }, p);
     expect(budgetFor(q, 429)?.params).toEqual({ base: 1, cap: 30 });
     expect(budgetFor(q, 503)?.params).toEqual({ base: 0.1, cap: 90 });
+  });
+
+  it('gives the early cap to the budget of its status only', () => {
+    expect(budgetFor(p, 429)?.params).toEqual({
+      base: 0.1,
+      cap: 90,
+      early: { retries: 12, cap: 30 },
+    });
+    expect(budgetFor(p, 503)?.params).toEqual({ base: 0.1, cap: 90 });
+    expect(budgetFor(p, 404)?.params).toEqual({ base: 0.1, cap: 90 });
+    expect(budgetFor(p, undefined)?.params).toEqual({ base: 0.1, cap: 90 });
+    expect(Object.isFrozen(budgetFor(p, 429)?.params.early)).toBe(true);
+  });
+
+  it('combines an early cap with a backoffDict entry, and leaves out one that changes no sleep', () => {
+    const q = resolveRetryOptions(
+      { backoffDict: { 429: [1, 60] }, earlyCap: { 429: [3, 10], 503: [5, 120], 404: [0, 1] } },
+      p,
+    );
+    expect(budgetFor(q, 429)?.params).toEqual({ base: 1, cap: 60, early: { retries: 3, cap: 10 } });
+    expect(budgetFor(q, 503)?.params).toEqual({ base: 0.1, cap: 90 });
+    expect(budgetFor(q, 404)?.params).toEqual({ base: 0.1, cap: 90 });
+  });
+
+  it("keeps the profile's early-cap table when another field is overridden, and drops it with {}", () => {
+    expect(resolveRetryOptions({ base: 0.2 }, p).earlyCap).toBe(p.earlyCap);
+    const seed = resolveRetryOptions({ earlyCap: {} }, p);
+    expect(seed.earlyCap).toEqual({});
+    expect(budgetFor(seed, 429)?.params).toEqual({ base: 0.1, cap: 90 });
+    expect(
+      resolveRetryOptions({ earlyCap: new Map([[429, [2, 5]]]) } as never, p).earlyCap,
+    ).toEqual({
+      429: [2, 5],
+    });
   });
 
   it('answers questions about several policies and statuses in any order', () => {
@@ -107,6 +148,36 @@ describe('resolveRetryOptions validation', () => {
       { retryStatuses: [503, 'x'] },
       TypeError,
       /`retryStatuses\[1\]`/,
+    ],
+    [
+      'an earlyCap that is not an object',
+      { earlyCap: 30 },
+      TypeError,
+      /`earlyCap` must be an object/,
+    ],
+    [
+      'an earlyCap key that is not a status',
+      { earlyCap: { 42: [1, 2] } },
+      RangeError,
+      /`earlyCap key`.*42/,
+    ],
+    [
+      'an earlyCap entry that is not a pair',
+      { earlyCap: { 429: 30 } },
+      TypeError,
+      /`earlyCap\[429\]` must be a \[retries, cap\] pair, got 30/,
+    ],
+    [
+      'a fractional earlyCap retry count',
+      { earlyCap: { 429: [1.5, 30] } },
+      RangeError,
+      /`earlyCap\[429\]\[0\]` must be an integer >= 0, got 1.5/,
+    ],
+    [
+      'a negative early cap',
+      { earlyCap: { 429: [12, -30] } },
+      RangeError,
+      /`earlyCap\[429\]\[1\]` must be a finite number >= 0, got -30/,
     ],
     ['an unknown jitter', { jitter: 'wild' }, RangeError, /`jitter`/],
     ['an unknown key', { retrys: 3 }, TypeError, /Unknown option `retrys`.*did you mean `retries`/],

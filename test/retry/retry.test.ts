@@ -58,7 +58,7 @@ describe('retry()', () => {
     expect(calls()).toBe(56);
   });
 
-  it('stops 429s at the seed rule with retryTimeout 300: 13 attempts, the last starting at 372.2 s', async () => {
+  it('stops 429s at the seed rule with the seed policy (no early cap) and retryTimeout 300: 13 attempts, the last starting at 372.2 s', async () => {
     const clock = new VirtualClock();
     const { op, calls } = script([429]);
     const starts: number[] = [];
@@ -67,11 +67,30 @@ describe('retry()', () => {
         starts.push(ctx.elapsed);
         return op();
       },
-      { clock, jitter: 'none', retryTimeout: 300 },
+      { clock, jitter: 'none', retryTimeout: 300, earlyCap: {} },
     ).catch((e) => e);
     expect(calls()).toBe(13);
     expect(error.reason).toBe('retryTimeout');
     expect(starts.at(-1)).toBeCloseTo(372.2, 6);
+  });
+
+  it('sleeps 30 s before the 9th to 12th retry of a 429 by default, then 90 s (the early cap)', async () => {
+    const clock = new VirtualClock();
+    const { op } = script([429]);
+    const delays: number[] = [];
+    const error = await retry(op, {
+      clock,
+      jitter: 'none',
+      retryTimeout: 300,
+      onRetry: ({ delay }) => {
+        delays.push(delay);
+      },
+    }).catch((e) => e);
+    expect(delays.slice(7).map((d) => Math.round(d * 10) / 10)).toEqual([
+      25.6, 30, 30, 30, 30, 90, 90,
+    ]);
+    expect(error.reason).toBe('retryTimeout');
+    expect(clock.now()).toBeCloseTo(351, 6);
   });
 
   it('does not retry programming errors', async () => {

@@ -6,7 +6,7 @@ import { fetchRetry } from './fetch-retry.js';
 import { got } from './got.js';
 import { ky } from './ky.js';
 import { orion, orionNoBackoff } from './orion.js';
-import { plateau, proposedRetryAfter, proposedRule } from './proposed.js';
+import { proposedRetryAfter, proposedRule } from './proposed.js';
 import {
   cockatielDefaults,
   exponentialBackoffDefaults,
@@ -25,7 +25,13 @@ const jitter = (name: JitterName, label: string) =>
 /** Every row of the benchmark, by id. */
 export const contenders: Readonly<Record<string, Contender>> = Object.fromEntries(
   [
-    orion('orion', 'orion Session (default: nonInteractive, centered)'),
+    orion('orion', 'orion Session (default: nonInteractive, centered, 429 early cap)'),
+    orion('orion-seed429', 'orion Session, seed 429 schedule without early cap (earlyCap: {})', {
+      options: { earlyCap: {} },
+    }),
+    orion('orion-early20', 'orion Session, 429 early cap 20 s (earlyCap: { 429: [12, 20] })', {
+      options: { earlyCap: { 429: [12, 20] } },
+    }),
     orion('orion-exact', 'orion Session, Retry-After exact (retryAfterSpread: false)', {
       options: { retryAfterSpread: false },
     }),
@@ -58,8 +64,6 @@ export const contenders: Readonly<Record<string, Contender>> = Object.fromEntrie
     proposedRule('hold6', 's + U(0, s) for k ≤ 6, then s + U(0, min(45, s·4^(k−6)))', ({ s, k }) =>
       k <= 6 ? s : Math.min(45, s * 4 ** (k - 6)),
     ),
-    plateau(30, 12),
-    plateau(20, 12),
     pRetryDefaults,
     exponentialBackoffDefaults,
     cockatielDefaults,

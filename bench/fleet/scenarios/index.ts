@@ -132,7 +132,7 @@ const s2: Scenario = {
         ...proposedRows,
         ...simPeers,
       ];
-    return [...orionRows, 'orion+coord', 'proposed-plateau30', 'proposed-plateau20', ...simPeers];
+    return [...orionRows, 'orion+coord', 'orion-seed429', 'orion-early20', ...simPeers];
   },
   async run(contender, p, clock) {
     const rate = Number(p.rate);
