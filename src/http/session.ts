@@ -184,8 +184,21 @@ export class Session {
     const mode = init.redirect ?? 'follow';
     const redirect = mode === 'follow' ? 'manual' : mode;
     // #follow copies the headers before changing them for a redirect.
+    // Nothing can abort an attempt without a signal or a timeout, and a signal costs fetch.
+    const abortable = signal !== undefined || policy.requestTimeout !== Number.POSITIVE_INFINITY;
     const send = (attemptSignal: AbortSignal, body: BodyInit | null) =>
-      this.#follow(url, { ...rest, method, headers, body, signal: attemptSignal, redirect }, mode);
+      this.#follow(
+        url,
+        {
+          ...rest,
+          method,
+          headers,
+          body,
+          ...(abortable ? { signal: attemptSignal } : {}),
+          redirect,
+        },
+        mode,
+      );
     return runRetry<Response>(
       factory
         ? async ({ signal: s }) => send(s, await (source as () => BodyInit | null)())

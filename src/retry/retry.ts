@@ -498,10 +498,11 @@ function checkCallables<T>(o: RetryCallOptions<T>): void {
 }
 
 /**
- * One attempt, bounded by `requestTimeout` (real time: it bounds real I/O). The attempt's
- * signal follows the caller's through `AbortSignal.any`, which holds it weakly: a response
- * body stays cancellable by the caller after the attempt returns, and a signal shared by
- * many requests collects no listeners.
+ * One attempt, bounded by `requestTimeout` (real time: it bounds real I/O). Every attempt
+ * gets a signal of its own that follows the caller's through `AbortSignal.any`, which holds
+ * it weakly: a response body stays cancellable by the caller after the attempt returns, and
+ * a signal shared by many requests (the caller's, or any constant) collects no listener
+ * from each `fetch` that received it.
  */
 async function runAttempt<T>(
   operation: (context: AttemptContext) => Promise<T>,
@@ -515,14 +516,16 @@ async function runAttempt<T>(
     ? signal
       ? AbortSignal.any([signal, timed.signal])
       : timed.signal
-    : signal;
+    : signal
+      ? AbortSignal.any([signal])
+      : new AbortController().signal;
   const timer =
     timed &&
     setTimeout(() => timed.abort(timeoutError(timeout)), Math.min(timeout * 1000, 2 ** 31 - 1));
   try {
     const value = await operation({
       attempt,
-      signal: attemptSignal ?? neverAborted,
+      signal: attemptSignal,
       elapsed,
     });
     return { ok: true, value };
@@ -535,9 +538,6 @@ async function runAttempt<T>(
     clearTimeout(timer);
   }
 }
-
-/** The signal of attempts that nothing can abort (no caller signal, no timeout). */
-const neverAborted = new AbortController().signal;
 
 function timeoutError(seconds: number): Error {
   const error = new Error(`attempt timed out after ${seconds} s (requestTimeout)`);

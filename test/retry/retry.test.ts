@@ -1,4 +1,5 @@
 import diagnostics from 'node:diagnostics_channel';
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { RetryError } from '../../src/retry/errors.js';
 import { type RetryEvent, retry, retryInfo } from '../../src/retry/retry.js';
@@ -20,6 +21,46 @@ function script(steps: Array<number | Error>) {
   };
   return { op, calls: () => calls };
 }
+
+describe('retry() attempt signals', () => {
+  it('gives every attempt a signal of its own, so listeners left on it never pile up on a shared one', async () => {
+    const shared = new AbortController();
+    const seen = new Set<AbortSignal>();
+    for (const requestTimeout of [Number.POSITIVE_INFINITY, 60]) {
+      for (const signal of [undefined, shared.signal]) {
+        for (let i = 0; i < 20; i++) {
+          await retry(
+            async ({ signal: attemptSignal }) => {
+              // What fetch does: a listener that stays until the request is collected.
+              attemptSignal.addEventListener('abort', () => {});
+              seen.add(attemptSignal);
+              return i;
+            },
+            { requestTimeout, ...(signal ? { signal } : {}) },
+          );
+        }
+      }
+    }
+    expect(seen.size).toBe(80);
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('aborts the attempt signal when the caller aborts, with or without a timeout', async () => {
+    for (const requestTimeout of [Number.POSITIVE_INFINITY, 60]) {
+      const controller = new AbortController();
+      const reason = new Error('stop');
+      const call = retry(
+        ({ signal }) =>
+          new Promise((_, reject) => {
+            signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+            queueMicrotask(() => controller.abort(reason));
+          }),
+        { requestTimeout, signal: controller.signal },
+      );
+      await expect(call).rejects.toBe(reason);
+    }
+  });
+});
 
 describe('retry()', () => {
   it('retries a transient failure 10 times (11 attempts) and then throws RetryError with the history', async () => {
