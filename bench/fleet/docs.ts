@@ -457,7 +457,7 @@ export function writeFleetDocs(
   out.push(
     '### S4: outage, then recovery',
     '',
-    'N = 200 clients each need one success; the server answers 503 for D seconds, then serves C = 10/s (burst 10, 429 with `Retry-After` beyond it). N/C = 20 s. Peak counts attempts in any 1 s window after recovery; drain is the last success after recovery, over N/C.',
+    'N = 500 clients each need one success; the server answers 503 for D seconds, then serves C = 25/s (burst 10, 429 with `Retry-After` beyond it). N/C = 20 s. Peak counts attempts in any 1 s window after recovery; drain is the last success after recovery, over N/C.',
     '',
   );
   for (const shape of ['b', 'a'])
