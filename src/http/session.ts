@@ -175,7 +175,7 @@ export class Session {
             this.policy,
             'request options',
           );
-    const { retry: _r, timeout: _t, onRetry: callHook, body: _b, ...rest } = init;
+    const { retry: _r, timeout: _t, onRetry: callHook, body: _b, headers: _h, ...rest } = init;
     const sessionHook = this.#options.onRetry;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`\`signal\` must be an AbortSignal, got ${show(signal)}`);
@@ -186,14 +186,16 @@ export class Session {
     // #follow copies the headers before changing them for a redirect.
     // Nothing can abort an attempt without a signal or a timeout, and a signal costs fetch.
     const abortable = signal !== undefined || policy.requestTimeout !== Number.POSITIVE_INFINITY;
+    // What is empty stays out of the init: fetch pays for every member it converts.
+    const sent = this.#options.headers !== undefined || (init.headers ?? request?.headers);
     const send = (attemptSignal: AbortSignal, body: BodyInit | null) =>
       this.#follow(
         url,
         {
           ...rest,
           method,
-          headers,
-          body,
+          ...(sent ? { headers } : {}),
+          ...(body === null ? {} : { body }),
           ...(abortable ? { signal: attemptSignal } : {}),
           redirect,
         },
@@ -223,12 +225,12 @@ export class Session {
   /** Sends one attempt, following redirects itself so credentials never cross origins. */
   async #follow(
     url: URL,
-    init: RequestInit & { headers: Headers; method: string },
+    init: RequestInit & { headers?: Headers; method: string },
     mode: NonNullable<RequestInit['redirect']>,
   ): Promise<Response> {
     let current = url;
     for (let hops = 0; ; hops++) {
-      const response = await this.#fetch(current, init);
+      const response = await this.#fetch(current.href, init);
       const location = response.headers.get('location');
       if (mode !== 'follow' || !REDIRECTS.has(response.status) || location === null)
         return response;
@@ -240,16 +242,16 @@ export class Session {
       }
       const next = new URL(location, current);
       // The caller's attempt shares `headers` with the next attempt: change a copy.
-      if (hops === 0) init.headers = new Headers(init.headers);
-      if (next.origin !== current.origin)
-        for (const name of this.#sensitive) init.headers.delete(name);
+      const headers = hops === 0 ? new Headers(init.headers) : (init.headers ?? new Headers());
+      init.headers = headers;
+      if (next.origin !== current.origin) for (const name of this.#sensitive) headers.delete(name);
       const toGet =
         response.status === 303
           ? init.method !== 'HEAD'
           : init.method === 'POST' && response.status !== 307 && response.status !== 308;
       if (toGet) {
         init.method = 'GET';
-        init.body = null;
+        delete init.body;
         for (const name of [
           'content-type',
           'content-length',
@@ -257,7 +259,7 @@ export class Session {
           'content-language',
           'content-location',
         ]) {
-          init.headers.delete(name);
+          headers.delete(name);
         }
       }
       current = next;
