@@ -70,6 +70,32 @@ export function checkFunction(name: string, value: unknown): void {
   }
 }
 
+/** Checks an option that must be a boolean. */
+export function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw new TypeError(`\`${name}\` must be a boolean, got ${show(value)} (${typeof value})`);
+  }
+  return value;
+}
+
+/**
+ * Reads an option that is either a switch or its settings: `false` gives `false` (off),
+ * `undefined` and `true` give `{}` (on, with the defaults), an object is checked against
+ * `allowed`.
+ */
+export function checkSection(
+  name: string,
+  value: unknown,
+  allowed: readonly string[],
+): Record<string, unknown> | false {
+  if (value === false) return false;
+  if (value === undefined || value === true) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`\`${name}\` must be a boolean or an options object, got ${show(value)}`);
+  }
+  return checkKeys(`\`${name}\``, value, allowed);
+}
+
 /**
  * Checks an option that must be an object with these methods, such as a `Clock`;
  * `undefined` (the option is absent) passes.

@@ -1,5 +1,5 @@
 import type { Clock } from './clock.js';
-import { checkKeys, checkNumber, show } from './validate.js';
+import { checkBoolean, checkKeys, checkNumber } from './validate.js';
 
 /** Options of {@link VirtualClock}. */
 export interface VirtualClockOptions {
@@ -54,10 +54,7 @@ export class VirtualClock implements Clock {
     const o = checkKeys('VirtualClock options', options, ['seed', 'start', 'auto']);
     this.#state = checkNumber('seed', o.seed === undefined ? 1 : o.seed, { integer: true }) >>> 0;
     this.#now = checkNumber('start', o.start === undefined ? 0 : o.start);
-    if (o.auto !== undefined && typeof o.auto !== 'boolean') {
-      throw new TypeError(`\`auto\` must be a boolean, got ${show(o.auto)} (${typeof o.auto})`);
-    }
-    this.#auto = o.auto !== false;
+    this.#auto = o.auto === undefined || checkBoolean('auto', o.auto);
   }
 
   now(): number {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import * as os from 'node:os';
 import * as nodePath from 'node:path';
-import { checkKeys, show } from '../validate.js';
+import { checkBoolean, checkKeys, show } from '../validate.js';
 import {
   codeOf,
   messageOf,
@@ -223,12 +223,7 @@ function checkOptions(options: unknown): Checked {
       `\`prefix\` and \`suffix\` together must be at most ${NAME_MAX_BYTES - RANDOM_LENGTH} bytes in UTF-8 (a file name is at most ${NAME_MAX_BYTES}), got ${bytes}`,
     );
   }
-  const deleteOnDispose = o.delete === undefined ? true : o.delete;
-  if (typeof deleteOnDispose !== 'boolean') {
-    throw new TypeError(
-      `\`delete\` must be a boolean, got ${show(deleteOnDispose)} (${typeof deleteOnDispose})`,
-    );
-  }
+  const deleteOnDispose = checkBoolean('delete', o.delete === undefined ? true : o.delete);
   if (o.dir !== undefined && (typeof o.dir !== 'string' || o.dir === '')) {
     const error = typeof o.dir === 'string' ? RangeError : TypeError;
     throw new error(`\`dir\` must be a non-empty string, got ${show(o.dir)} (${typeof o.dir})`);

@@ -1,5 +1,12 @@
 import { type Clock, systemClock } from '../clock.js';
-import { checkKeys, checkNumber, checkStatus, show } from '../validate.js';
+import {
+  checkBoolean,
+  checkKeys,
+  checkNumber,
+  checkSection,
+  checkStatus,
+  show,
+} from '../validate.js';
 import type { RetryCoordinator, Verdict } from './retry.js';
 import {
   COORDINATOR_SPREAD,
@@ -179,7 +186,7 @@ export class Coordinator implements RetryCoordinator {
       throw new TypeError(`\`clock\` must be a Clock (now, sleep, random), got ${show(o.clock)}`);
     }
     this.#clock = o.clock ?? systemClock;
-    const ra = section('retryAfter', o.retryAfter, [...spreadKeys, 'whilePacing']) as
+    const ra = checkSection('retryAfter', o.retryAfter, [...spreadKeys, 'whilePacing']) as
       | SharedRetryAfterOptions
       | false;
     const { whilePacing = false, ...spread } = ra || {};
@@ -387,24 +394,8 @@ export class Coordinator implements RetryCoordinator {
   }
 }
 
-function checkBoolean(name: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') {
-    throw new TypeError(`\`${name}\` must be a boolean, got ${show(value)} (${typeof value})`);
-  }
-  return value;
-}
-
-function section(name: string, value: unknown, allowed: string[]): object | false {
-  if (value === false) return false;
-  if (value === undefined || value === true) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`\`${name}\` must be a boolean or an options object, got ${show(value)}`);
-  }
-  return checkKeys(`\`${name}\``, value, allowed);
-}
-
 function rateLimitOptions(value: unknown): Required<RateLimitOptions> | undefined {
-  const o = section('rateLimit', value, [
+  const o = checkSection('rateLimit', value, [
     'statuses',
     'minRate',
     'growth',
@@ -430,7 +421,7 @@ function rateLimitOptions(value: unknown): Required<RateLimitOptions> | undefine
 }
 
 function budgetOptions(value: unknown): Required<RetryBudgetOptions> | undefined {
-  const o = section('budget', value, ['ratio', 'minPerSecond', 'window']) as
+  const o = checkSection('budget', value, ['ratio', 'minPerSecond', 'window']) as
     | RetryBudgetOptions
     | false;
   if (!o) return undefined;

@@ -4,7 +4,7 @@
  * draw in `[s, s + w]`, never before `s`, where after the k-th `Retry-After` in a row
  * `w = min(maxSpread, s · (spread + slope · (k − 1)) · growth^(k − 1))`.
  */
-import { checkKeys, checkNumber, show } from '../validate.js';
+import { checkNumber, checkSection } from '../validate.js';
 
 /** The parameters of the spread above a `Retry-After` of `s` seconds. */
 export interface RetryAfterSpreadOptions {
@@ -57,7 +57,8 @@ export const COORDINATOR_SPREAD: Spread = Object.freeze({
 
 /** The fields of {@link RetryAfterSpreadOptions}. */
 export const spreadKeys: readonly string[] = ['spread', 'slope', 'growth', 'maxSpread'];
-const resolved = new WeakSet<object>();
+/** Spreads already checked: a request may hand its resolved spread on again and again. */
+const resolved = new WeakSet<object>([RETRY_SPREAD, COORDINATOR_SPREAD]);
 
 /**
  * The width `w` of the spread after the `k`-th `Retry-After` of `s` seconds in a row
@@ -74,13 +75,10 @@ export function spreadWidth(s: number, k: number, o: Spread): number {
  * `name` prefixes the field names in errors (`retryAfterSpread.growth`).
  */
 export function resolveSpread(name: string, value: unknown, defaults: Spread): Spread | undefined {
-  if (value === false) return undefined;
   if (value === undefined || value === true) return defaults;
-  if (resolved.has(value as object)) return value as Spread;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(`\`${name}\` must be a boolean or an options object, got ${show(value)}`);
-  }
-  const o = checkKeys(`\`${name}\``, value, spreadKeys) as RetryAfterSpreadOptions;
+  if (typeof value === 'object' && value !== null && resolved.has(value)) return value as Spread;
+  const o = checkSection(name, value, spreadKeys) as RetryAfterSpreadOptions | false;
+  if (!o) return undefined;
   const spread: Spread = Object.freeze({
     spread: checkNumber(`${name}.spread`, o.spread ?? defaults.spread, { min: 0 }),
     slope: checkNumber(`${name}.slope`, o.slope ?? defaults.slope, { min: 0 }),
