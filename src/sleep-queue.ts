@@ -168,5 +168,6 @@ const queue = new SleepQueue();
  */
 export function sleepFor(ms: number, signal: AbortSignal | undefined, sleeper: Sleeper): void {
   if (signal?.aborted) sleeper.fail(signal.reason);
-  else queue.add(Math.max(ms, 0), signal, sleeper);
+  // NaN and negative waits are no wait: a NaN deadline would never come due.
+  else queue.add(Number.isNaN(ms) || ms < 0 ? 0 : ms, signal, sleeper);
 }

@@ -47,6 +47,12 @@ describe('systemClock.sleep', () => {
     await expect(systemClock.sleep(1, controller.signal)).rejects.toBe(controller.signal.reason);
   });
 
+  it('treats a NaN or negative wait as no wait', async () => {
+    await systemClock.sleep(Number.NaN);
+    await systemClock.sleep(-5);
+    expect(timers()).toBeLessThanOrEqual(1);
+  });
+
   it('sleeps longer than setTimeout allows (2^31 − 1 ms) in steps, to the millisecond', async () => {
     // performance.now() stays real: the sleep must follow the timers alone.
     fake = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout'] });

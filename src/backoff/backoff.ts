@@ -180,7 +180,6 @@ export class Backoff {
   }
 }
 
-/** Validates a `backoffDict` (plain object or Map) into `[status, params]` pairs. */
 /** A sequence's state with its bounds, changed in place on each draw (no allocation). */
 interface Cursor extends JitterState {
   readonly params: JitterParams;
@@ -199,6 +198,7 @@ function rewind(cursor: Cursor): void {
   cursor.prev = prev;
 }
 
+/** Validates a `backoffDict` (plain object or Map) into `[status, params]` pairs. */
 export function entriesOf(dict: unknown): Array<[number, JitterParams]> {
   if (dict === undefined) return [];
   if (dict === null || typeof dict !== 'object') {

@@ -183,18 +183,19 @@ export class Session {
     checkFunction('onRetry', callHook);
     const mode = init.redirect ?? 'follow';
     const redirect = mode === 'follow' ? 'manual' : mode;
-    // #follow copies the headers before changing them for a redirect.
     // Nothing can abort an attempt without a signal or a timeout, and a signal costs fetch.
     const abortable = signal !== undefined || policy.requestTimeout !== Number.POSITIVE_INFINITY;
     // What is empty stays out of the init: fetch pays for every member it converts.
-    const sent = this.#options.headers !== undefined || (init.headers ?? request?.headers);
+    const hasHeaders =
+      this.#options.headers !== undefined || (init.headers ?? request?.headers) !== undefined;
     const send = (attemptSignal: AbortSignal, body: BodyInit | null) =>
       this.#follow(
         url,
         {
           ...rest,
           method,
-          ...(sent ? { headers } : {}),
+          // Attempts share `headers`: #follow copies them before a redirect changes them.
+          ...(hasHeaders ? { headers } : {}),
           ...(body === null ? {} : { body }),
           ...(abortable ? { signal: attemptSignal } : {}),
           redirect,
