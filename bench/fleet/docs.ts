@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fmt } from './report.js';
 import type { Results, Row } from './run.js';
-import type { Params } from './scenarios/index.js';
+import { type Params, s1Orion } from './scenarios/index.js';
 import { barChart, lineChart } from './svg.js';
 import { allWindows, expectedWindows, NOMINAL, seedPolicy } from './windows.js';
 
@@ -281,14 +281,6 @@ export function writeFleetDocs(
   );
 
   // ---- S1 -------------------------------------------------------------------------------
-  const s1ids = [
-    'orion-zero',
-    'orion-none',
-    'orion-full',
-    'orion-equal',
-    'orion-decorrelated',
-    'orion',
-  ];
   out.push('### S1: the AWS "Exponential Backoff and Jitter" simulation', '');
   out.push(
     "N clients each write one row with optimistic concurrency; a loser backs off and repeats the read and the write. Base 5 ms, cap 2 s, retries unlimited. Rows are this library's `Session` with each jitter rescaled to that base and cap; peers are their default delay rule rescaled the same way (shape kept). At N = 100, against the published AWS simulator:",
@@ -312,7 +304,7 @@ export function writeFleetDocs(
     '',
   );
   const s1series = (metric: string) =>
-    s1ids.map((id) => ({
+    s1Orion.map((id) => ({
       name:
         find('S1', { n: 100 }, id)
           ?.label.replace('orion ', '')

@@ -31,6 +31,16 @@ const proposedRows = ['proposed-g1', 'proposed-g1.5', 'proposed-g2', 'proposed-h
 /** The rows of the Retry-After spread comparison. */
 const spreadRows = ['orion', 'orion-exact', 'orion+ra', ...proposedRows, 'cockatiel'];
 const simPeers = peerIds.filter((p) => p !== 'fetch-retry');
+
+/** This library's S1 rows: no backoff, each jitter, and the sessions' default. */
+export const s1Orion: readonly string[] = [
+  'orion-zero',
+  'orion-none',
+  'orion-full',
+  'orion-equal',
+  'orion-decorrelated',
+  'orion',
+];
 /**
  * Shape (b) rows: only contenders that share state between the requests of one client
  * (the others behave exactly as in shape (a)).
@@ -49,15 +59,7 @@ const s1: Scenario = {
   title: 'OCC contention (AWS 2015 replication)',
   points: (quick) =>
     (quick ? [100] : Array.from({ length: 19 }, (_, i) => 10 * (i + 1))).map((n) => ({ n })),
-  contenders: (params, quick) => [
-    'orion-zero',
-    'orion-none',
-    'orion-full',
-    'orion-equal',
-    'orion-decorrelated',
-    'orion',
-    ...(params.n === 100 && !quick ? simPeers : []),
-  ],
+  contenders: (params, quick) => [...s1Orion, ...(params.n === 100 && !quick ? simPeers : [])],
   async run(contender, params, clock) {
     const n = Number(params.n);
     const r = await runOcc(contender, n, clock);
