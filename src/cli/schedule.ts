@@ -19,8 +19,9 @@ Options:
                        attempt (default: the profile's, 3600 for nonInteractive)
   --jitter NAME        ${jitterNames.join(', ')} (default: the profile's)
                        used by --samples; the table is the un-jittered schedule
-  --no-early-cap       plan without the profile's early cap (nonInteractive caps the
-                       first 12 sleeps of a 429 at 30 s): the seed's own schedule
+  --early-cap N:S      cap the doubling value of the first N sleeps at S seconds (the
+                       earlyCap option, off in both profiles; 12:30 for a 429 measured
+                       well for fleets of independent clients, see docs/benchmarks.md)
   --samples N          also draw N jittered schedules and print p5, median, p95 and mean
                        of the total wait
   --seed N             seed of the samples (default: 1)
@@ -30,10 +31,9 @@ Options:
 Examples:
   orionclient schedule                                  10 retries in 192.2 s
   orionclient schedule --status 404                     8 retries in 51.0 s
-  orionclient schedule --status 429                     45 retries in 3141.0 s
-  orionclient schedule --status 429 --no-early-cap      45 retries in 3342.2 s (the seed's)
-  orionclient schedule --status 429 --retry-timeout 300 --no-early-cap
-                                                        12 retries, stops on retryTimeout
+  orionclient schedule --status 429                     45 retries in 3342.2 s
+  orionclient schedule --status 429 --retry-timeout 300 12 retries, stops on retryTimeout
+  orionclient schedule --status 429 --early-cap 12:30   45 retries in 3141.0 s
   orionclient schedule --samples 10000 --json`;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -44,7 +44,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     jitter: { type: 'string' },
     samples: { type: 'string' },
     seed: { type: 'string' },
-    'no-early-cap': { type: 'boolean' },
+    'early-cap': { type: 'string' },
     json: { type: 'boolean' },
   });
   const profile = choiceFlag('--profile', values.profile, profileNames) ?? 'nonInteractive';
@@ -53,6 +53,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const jitter: JitterName | undefined = choiceFlag('--jitter', values.jitter, jitterNames);
   const samples = numberFlag('--samples', values.samples, { min: 1, integer: true });
   const seed = numberFlag('--seed', values.seed, { integer: true });
+  const earlyCap = parseEarlyCap(values['early-cap']);
   const options: PlanOptions = {
     profile,
     // plan() reads `status: null` as a network error, which its type does not spell out.
@@ -61,24 +62,30 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     ...(jitter === undefined ? {} : { jitter }),
     ...(samples === undefined ? {} : { samples }),
     ...(seed === undefined ? {} : { seed }),
-    ...(values['no-early-cap'] ? { earlyCap: {} } : {}),
+    // plan()'s default status is 503.
+    ...(earlyCap && status !== null ? { earlyCap: { [status ?? 503]: earlyCap } } : {}),
   };
 
   const result = plan(options);
-  const policy = profiles[profile];
-  const usedJitter = jitter ?? policy.jitter;
-  const early =
-    (result.status !== undefined && !values['no-early-cap'] && policy.earlyCap[result.status]) ||
-    null;
+  const usedJitter = jitter ?? profiles[profile].jitter;
+  const early = (result.status !== undefined && options.earlyCap?.[result.status]) || null;
   if (values.json) {
     io.stdout.write(
       `${JSON.stringify({ profile, jitter: usedJitter, earlyCap: early, ...result }, null, 2)}\n`,
     );
   } else {
-    const without = values['no-early-cap'] === true;
-    io.stdout.write(`${render(result, profile, usedJitter, early, without)}\n`);
+    io.stdout.write(`${render(result, profile, usedJitter, early)}\n`);
   }
   return exitCodes.ok;
+}
+
+/** `--early-cap N:S`: the first N sleeps capped at S seconds. */
+function parseEarlyCap(value: string | undefined): readonly [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+):(\d+(?:\.\d+)?)$/.exec(value);
+  if (!m)
+    throw new UsageError(`--early-cap must be N:S (retries:seconds, e.g. 12:30), got '${value}'`);
+  return [Number(m[1]), Number(m[2])];
 }
 
 /** `--status`: a status code, or `network` (plan() takes `null` for a network error). */
@@ -97,15 +104,12 @@ function render(
   profile: ProfileName,
   jitter: JitterName,
   early: readonly [number, number] | null,
-  withoutEarlyCap: boolean,
 ): string {
   const what = p.status === undefined ? 'a network error' : statusLine(p.status);
-  const out = [
-    `Retry schedule for ${what}, ${profile} profile${withoutEarlyCap ? ' without its early cap' : ''}`,
-  ];
+  const out = [`Retry schedule for ${what}, ${profile} profile`];
   if (early && p.retries > 0) {
     out.push(
-      `The first ${early[0]} sleeps are capped at ${seconds(early[1])} s (earlyCap); --no-early-cap plans without it.`,
+      `The first ${early[0]} sleeps are capped at ${seconds(early[1])} s (--early-cap; the profile has none).`,
     );
   }
   if (p.stop === 'notRetryable') {

@@ -1,18 +1,17 @@
 import { type RetryOptions, resolveRetryOptions } from '../retry/policy.js';
 
 /**
- * The non-interactive profile: the seed's defaults, for batch jobs and services that can
- * afford to wait out an outage. 10 retries of a transient failure take about 192 s,
- * a 404 is retried 8 times (about 51 s), a 429 up to 45 times or for an hour. The
- * doubling value of a 429's first 12 sleeps is capped at 30 s (`earlyCap`); the seed's
- * schedule is this profile with `earlyCap: {}`.
+ * The non-interactive profile: the defaults of the original Python API (`orionclient.utils`),
+ * for batch jobs and services that can afford to wait out an outage. 10 retries of a
+ * transient failure take about 192 s, a 404 is retried 8 times (about 51 s), a 429 up to
+ * 45 times or for an hour (10 doubling sleeps, then 35 at the 90 s cap: 3342.2 s).
  */
 const nonInteractive: RetryOptions = resolveRetryOptions(
   {
     base: 0.1,
     cap: 90,
     backoffDict: {},
-    earlyCap: { 429: [12, 30] },
+    earlyCap: {},
     retries: 10,
     statusRetries: { 404: 8, 429: 45 },
     retryStatuses: [408, 500, 502, 503, 504],
@@ -33,7 +32,6 @@ const nonInteractive: RetryOptions = resolveRetryOptions(
 const interactive: RetryOptions = resolveRetryOptions(
   {
     cap: 5,
-    earlyCap: {},
     retries: 3,
     statusRetries: { 404: 2, 429: 5 },
     retryTimeout: 15,

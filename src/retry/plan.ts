@@ -83,8 +83,8 @@ const round = (x: number) => Math.round(x * 1e9) / 1e9;
  * ```ts
  * plan().total;                                                   // 192.2 (10 retries of a 503)
  * plan({ status: 404 }).total;                                    // 51
- * plan({ status: 429 }).total;                                    // 3141 (early cap for 429)
- * plan({ status: 429, earlyCap: {}, retryTimeout: 300 }).retries; // 12, the seed's
+ * plan({ status: 429 }).total;                                    // 3342.2 (45 retries)
+ * plan({ status: 429, retryTimeout: 300 }).retries;               // 12, "rounding up"
  * ```
  */
 export function plan(options?: PlanOptions): RetryPlan {

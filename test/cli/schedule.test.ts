@@ -14,10 +14,9 @@ async function scheduleJson(...args: string[]) {
   return JSON.parse(stdout);
 }
 
-// The numbers below are the seed's ("Orion Client Utilities"), not the code's. The seed's
-// schedule is the nonInteractive profile without its early cap for 429 (--no-early-cap);
-// transient failures and 404 have no early cap, so their default schedule is the seed's.
-describe('orionclient schedule, against the seed', () => {
+// The numbers below are the original documentation's ("Orion Client Utilities"), not the
+// code's: the nonInteractive profile with no option set.
+describe('orionclient schedule, against the original documentation', () => {
   it('prints 10 retries in 192.2 s for a transient failure, with the seed sum verbatim', async () => {
     const { code, stdout, stderr } = await schedule();
     expect(code).toBe(0);
@@ -38,47 +37,49 @@ describe('orionclient schedule, against the seed', () => {
     expect(stdout).toMatch(/stops: retries/);
   });
 
-  it('prints 45 retries for a 429 with --no-early-cap, the 35 after the first 10 attempts paced at the 90 s cap', async () => {
-    const { code, stdout } = await schedule('--status', '429', '--no-early-cap');
+  it('prints 45 retries for a 429, the 35 after the first 10 attempts paced at the 90 s cap', async () => {
+    const { code, stdout } = await schedule('--status', '429');
     expect(code).toBe(0);
-    expect(stdout).toContain('nonInteractive profile without its early cap');
+    expect(stdout).not.toContain('early-cap');
     expect(stdout).toContain('45 retries in 3342.2 s');
     expect(stdout).toContain('+ 51.2 + 36 × 90 = 3342.2');
   });
 
-  it('prints 12 retries for a 429 with --retry-timeout 300 --no-early-cap, stopped by retryTimeout', async () => {
-    const { code, stdout } = await schedule(
-      '--status',
-      '429',
-      '--retry-timeout',
-      '300',
-      '--no-early-cap',
-    );
+  it('prints 12 retries for a 429 with --retry-timeout 300, stopped by retryTimeout', async () => {
+    const { code, stdout } = await schedule('--status', '429', '--retry-timeout', '300');
     expect(code).toBe(0);
     expect(stdout).toContain('12 retries in 372.2 s');
     expect(stdout).toMatch(/stops: retryTimeout/);
   });
 });
 
-describe("orionclient schedule, the profile's early cap for 429", () => {
-  it('prints the default 429 schedule: 8 doubling sleeps, 4 × 30, 33 × 90 = 3141.0, and says why', async () => {
-    const { code, stdout } = await schedule('--status', '429');
+describe('orionclient schedule --early-cap, the opt-in early cap', () => {
+  it('prints the 429 schedule with --early-cap 12:30: 8 doubling sleeps, 4 × 30, 33 × 90 = 3141.0, and says why', async () => {
+    const { code, stdout } = await schedule('--status', '429', '--early-cap', '12:30');
     expect(code).toBe(0);
-    expect(stdout).toContain('The first 12 sleeps are capped at 30.0 s (earlyCap)');
+    expect(stdout).toContain('The first 12 sleeps are capped at 30.0 s (--early-cap');
     expect(stdout).toContain('+ 12.8 + 25.6 + 4 × 30 + 33 × 90 = 3141.0');
     expect(stdout).toContain('45 retries in 3141.0 s');
   });
 
   it('gives 14 retries within --retry-timeout 300: the 13th at 261.0 s, the 14th at 351.0 s', async () => {
-    const { code, stdout } = await schedule('--status', '429', '--retry-timeout', '300');
+    const { code, stdout } = await schedule(
+      '--status',
+      '429',
+      '--retry-timeout',
+      '300',
+      '--early-cap',
+      '12:30',
+    );
     expect(code).toBe(0);
     expect(stdout).toContain('14 retries in 351.0 s');
     expect(stdout).toMatch(/stops: retryTimeout/);
   });
 
-  it('has no early cap in the interactive profile', async () => {
-    const { stdout } = await schedule('--status', '429', '--profile', 'interactive');
-    expect(stdout).not.toContain('earlyCap');
+  it('refuses an early cap that is not N:S', async () => {
+    const { code, stderr } = await schedule('--early-cap', '30');
+    expect(code).toBe(2);
+    expect(stderr).toContain("--early-cap must be N:S (retries:seconds, e.g. 12:30), got '30'");
   });
 });
 
@@ -92,15 +93,19 @@ describe('orionclient schedule --json', () => {
     expect(p.profile).toBe('nonInteractive');
   });
 
-  it("gives 8 retries and 51.0 s for a 404, 45 for a 429, 12 for the seed's 429 within 300 s", async () => {
+  it('gives 8 retries and 51.0 s for a 404, 45 in 3342.2 s for a 429, 12 for a 429 within 300 s', async () => {
     const notFound = await scheduleJson('--status', '404');
     expect([notFound.retries, notFound.total]).toEqual([8, 51]);
     const tooMany = await scheduleJson('--status', '429');
-    expect([tooMany.retries, tooMany.stop, tooMany.total]).toEqual([45, 'retries', 3141]);
-    expect(tooMany.earlyCap).toEqual([12, 30]);
-    const seed = await scheduleJson('--status', '429', '--no-early-cap');
-    expect([seed.retries, seed.total, seed.earlyCap]).toEqual([45, 3342.2, null]);
-    const short = await scheduleJson('--status', '429', '--retry-timeout', '300', '--no-early-cap');
+    expect([tooMany.retries, tooMany.stop, tooMany.total, tooMany.earlyCap]).toEqual([
+      45,
+      'retries',
+      3342.2,
+      null,
+    ]);
+    const early = await scheduleJson('--status', '429', '--early-cap', '12:30');
+    expect([early.retries, early.total, early.earlyCap]).toEqual([45, 3141, [12, 30]]);
+    const short = await scheduleJson('--status', '429', '--retry-timeout', '300');
     expect([short.retries, short.stop]).toEqual([12, 'retryTimeout']);
   });
 
@@ -147,7 +152,7 @@ describe('orionclient schedule usage errors', () => {
     [['--samples', '0'], '--samples'],
     [['--retry-timeout', '-1'], '--retry-timeout'],
     [['--retry-timeout'], '--retry-timeout'],
-    [['--no-early-cap=yes'], '--no-early-cap'],
+    [['--json=yes'], '--json'],
     [['extra'], 'extra'],
   ])('exits 2 for %j, names %s and shows the help', async (args, flag) => {
     const { code, stdout, stderr } = await schedule(...args);

@@ -48,18 +48,18 @@ describe('Session budgets against a real server', () => {
     expect(hits('/soon')).toBe(2);
   });
 
-  it('429 forever: 46 attempts; with retryTimeout 300 and no jitter, 13 under the seed policy and 15 with the early cap', async () => {
+  it('429 forever: 46 attempts; with retryTimeout 300 and no jitter, 13 by default and 15 with the opt-in early cap', async () => {
     server.route('/busy', [{ status: 429 }]);
     const a = virtualSession();
     expect((await a.session.get(`${server.url}/busy`)).status).toBe(429);
     expect(hits('/busy')).toBe(46);
     server.route('/busy300', [{ status: 429 }]);
-    const b = virtualSession({ jitter: 'none', retryTimeout: 300, earlyCap: {} });
+    const b = virtualSession({ jitter: 'none', retryTimeout: 300 });
     const response = await b.session.get(`${server.url}/busy300`);
     expect(hits('/busy300')).toBe(13);
     expect(retryInfo(response)?.reason).toBe('retryTimeout');
     server.route('/early300', [{ status: 429 }]);
-    const c = virtualSession({ jitter: 'none', retryTimeout: 300 });
+    const c = virtualSession({ jitter: 'none', retryTimeout: 300, earlyCap: { 429: [12, 30] } });
     const early = await c.session.get(`${server.url}/early300`);
     // 0.2 + … + 25.6, 4 × 30, 90, 90: the 13th and 14th retries start at 261 s and 351 s.
     expect(hits('/early300')).toBe(15);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/retry/plan.js';
 
-// Expected numbers are the seed's own arithmetic (seed/orionclient-utils.txt). The seed's
-// policy is the non-interactive profile without its early cap for 429.
-const seed = { earlyCap: {} } as const;
+// Expected numbers are the original documentation's own arithmetic
+// (seed/orionclient-utils.txt): the non-interactive profile with no option set.
+const seed = {} as const;
+const early429 = { earlyCap: { 429: [12, 30] } } as const;
 
-describe('plan() reproduces the seed', () => {
+describe('plan() reproduces the original documentation', () => {
   it('"10 attempts will be made in about 192 seconds": 0.2 + 0.4 + … + 51.2 + 90 = 192.2', () => {
     const p = plan(seed);
     expect(p.retries).toBe(10);
@@ -43,15 +44,15 @@ describe('plan() reproduces the seed', () => {
   });
 });
 
-describe('plan() under the default early cap for 429 (first 12 sleeps capped at 30 s)', () => {
-  it("leaves the transient and 404 windows at the seed's 192.2 s and 51.0 s", () => {
-    expect(plan()).toEqual(plan(seed));
-    expect(plan({ status: 404 })).toEqual(plan({ ...seed, status: 404 }));
-    expect(plan({ status: null }).total).toBe(192.2);
+describe('plan() with the opt-in early cap for 429 (first 12 sleeps capped at 30 s)', () => {
+  it('leaves the transient and 404 windows at 192.2 s and 51.0 s', () => {
+    expect(plan(early429)).toEqual(plan(seed));
+    expect(plan({ ...early429, status: 404 })).toEqual(plan({ ...seed, status: 404 }));
+    expect(plan({ ...early429, status: null }).total).toBe(192.2);
   });
 
   it('sleeps 0.2 + … + 25.6 = 51.0 s, then 4 × 30 s, then 33 × 90 s: 45 retries in 3141.0 s', () => {
-    const p = plan({ status: 429 });
+    const p = plan({ ...early429, status: 429 });
     expect(p.retries).toBe(45);
     expect(p.delays.slice(0, 8)).toEqual([0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6]);
     expect(p.cumulative[7]).toBe(51);
@@ -64,13 +65,13 @@ describe('plan() under the default early cap for 429 (first 12 sleeps capped at 
   });
 
   it("keeps the 429 window in expectation within 25 % of the seed's 3342.2 s", () => {
-    const j = plan({ status: 429, samples: 2000 }).jittered!;
+    const j = plan({ ...early429, status: 429, samples: 2000 }).jittered!;
     expect(j.mean / 3342.2).toBeGreaterThan(0.75);
     expect(j.mean / 3342.2).toBeLessThan(0.85);
   });
 
   it('gives 14 retries within a retryTimeout of 300 s: the 13th starts at 171 s, the 14th at 261 s', () => {
-    const p = plan({ status: 429, retryTimeout: 300 });
+    const p = plan({ ...early429, status: 429, retryTimeout: 300 });
     expect(p.retries).toBe(14);
     expect(p.cumulative.slice(-3)).toEqual([171, 261, 351]);
     expect(p.stop).toBe('retryTimeout');

@@ -13,8 +13,8 @@ describe('profiles', () => {
     expect(p.retryTimeout).toBe(3600);
   });
 
-  it('non-interactive caps the first 12 sleeps of a 429 at 30 s; interactive (cap 5 s) has no early cap', () => {
-    expect(profiles.nonInteractive.earlyCap).toEqual({ 429: [12, 30] });
+  it('neither profile has an early cap: the original schedule is the default', () => {
+    expect(profiles.nonInteractive.earlyCap).toEqual({});
     expect(profiles.interactive.earlyCap).toEqual({});
   });
 
@@ -41,7 +41,8 @@ describe('profiles', () => {
     expect(Object.isFrozen(profiles.nonInteractive.statusRetries)).toBe(true);
     expect(Object.isFrozen(profiles.nonInteractive.retryStatuses)).toBe(true);
     expect(Object.isFrozen(profiles.nonInteractive.earlyCap)).toBe(true);
-    expect(Object.isFrozen(profiles.nonInteractive.earlyCap[429])).toBe(true);
+    const early = resolveRetryOptions({ earlyCap: { 429: [12, 30] } }, profiles.nonInteractive);
+    expect(Object.isFrozen(early.earlyCap[429])).toBe(true);
   });
 });
 
@@ -64,15 +65,17 @@ describe('budgetFor', () => {
   });
 
   it('gives the early cap to the budget of its status only', () => {
-    expect(budgetFor(p, 429)?.params).toEqual({
+    const e = resolveRetryOptions({ earlyCap: { 429: [12, 30] } }, p);
+    expect(budgetFor(p, 429)?.params).toEqual({ base: 0.1, cap: 90 });
+    expect(budgetFor(e, 429)?.params).toEqual({
       base: 0.1,
       cap: 90,
       early: { retries: 12, cap: 30 },
     });
-    expect(budgetFor(p, 503)?.params).toEqual({ base: 0.1, cap: 90 });
-    expect(budgetFor(p, 404)?.params).toEqual({ base: 0.1, cap: 90 });
-    expect(budgetFor(p, undefined)?.params).toEqual({ base: 0.1, cap: 90 });
-    expect(Object.isFrozen(budgetFor(p, 429)?.params.early)).toBe(true);
+    expect(budgetFor(e, 503)?.params).toEqual({ base: 0.1, cap: 90 });
+    expect(budgetFor(e, 404)?.params).toEqual({ base: 0.1, cap: 90 });
+    expect(budgetFor(e, undefined)?.params).toEqual({ base: 0.1, cap: 90 });
+    expect(Object.isFrozen(budgetFor(e, 429)?.params.early)).toBe(true);
   });
 
   it('combines an early cap with a backoffDict entry, and leaves out one that changes no sleep', () => {
@@ -86,8 +89,9 @@ describe('budgetFor', () => {
   });
 
   it("keeps the profile's early-cap table when another field is overridden, and drops it with {}", () => {
-    expect(resolveRetryOptions({ base: 0.2 }, p).earlyCap).toBe(p.earlyCap);
-    const seed = resolveRetryOptions({ earlyCap: {} }, p);
+    const e = resolveRetryOptions({ earlyCap: { 429: [12, 30] } }, p);
+    expect(resolveRetryOptions({ base: 0.2 }, e).earlyCap).toBe(e.earlyCap);
+    const seed = resolveRetryOptions({ earlyCap: {} }, e);
     expect(seed.earlyCap).toEqual({});
     expect(budgetFor(seed, 429)?.params).toEqual({ base: 0.1, cap: 90 });
     expect(

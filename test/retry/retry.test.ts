@@ -99,7 +99,7 @@ describe('retry()', () => {
     expect(calls()).toBe(56);
   });
 
-  it('stops 429s at the seed rule with the seed policy (no early cap) and retryTimeout 300: 13 attempts, the last starting at 372.2 s', async () => {
+  it('stops 429s at the original rule with retryTimeout 300: 13 attempts, the last starting at 372.2 s', async () => {
     const clock = new VirtualClock();
     const { op, calls } = script([429]);
     const starts: number[] = [];
@@ -108,14 +108,14 @@ describe('retry()', () => {
         starts.push(ctx.elapsed);
         return op();
       },
-      { clock, jitter: 'none', retryTimeout: 300, earlyCap: {} },
+      { clock, jitter: 'none', retryTimeout: 300 },
     ).catch((e) => e);
     expect(calls()).toBe(13);
     expect(error.reason).toBe('retryTimeout');
     expect(starts.at(-1)).toBeCloseTo(372.2, 6);
   });
 
-  it('sleeps 30 s before the 9th to 12th retry of a 429 by default, then 90 s (the early cap)', async () => {
+  it('sleeps 30 s before the 9th to 12th retry of a 429 with earlyCap { 429: [12, 30] }, then 90 s', async () => {
     const clock = new VirtualClock();
     const { op } = script([429]);
     const delays: number[] = [];
@@ -123,6 +123,7 @@ describe('retry()', () => {
       clock,
       jitter: 'none',
       retryTimeout: 300,
+      earlyCap: { 429: [12, 30] },
       onRetry: ({ delay }) => {
         delays.push(delay);
       },
