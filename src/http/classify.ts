@@ -55,6 +55,14 @@ export interface RequestTraits {
   readonly idempotencyKey: boolean;
   /** A body that was consumed by its first send cannot be resent. */
   readonly replayable: boolean;
+  /**
+   * An earlier request of the chain was a POST or PATCH that the server answered (with a
+   * redirect): nothing proves that it was not processed, so a POST or PATCH that follows
+   * it, on a 307 or 308, is not resent without an `Idempotency-Key` even after a 429 or
+   * a refused connection.
+   * @default false
+   */
+  readonly answered?: boolean;
 }
 
 /** The HTTP reading of an attempt's outcome, for {@link retry}'s `classify`. */
@@ -65,15 +73,17 @@ export function classifyHttp(
   nowMs: () => number,
 ): Verdict {
   const safe = request.idempotencyKey || IDEMPOTENT_METHODS.includes(request.method);
+  // Only a request that no server has answered yet can be known to be unprocessed.
+  const untouched = request.answered !== true;
   if (outcome.ok) {
     const { status, headers } = outcome.value;
     if (!budgetFor(policy, status)) return { retry: false, status };
-    const retry = request.replayable && (safe || status === 429);
+    const retry = request.replayable && (safe || (status === 429 && untouched));
     const hint = parseRetryAfter(headers, nowMs());
     return hint === undefined ? { retry, status } : { retry, status, retryAfter: hint.seconds };
   }
   const { error } = outcome;
   if (!isTransientError(error)) return { retry: false };
-  const notSent = NOT_SENT_CODES.has(errorCode(error) ?? '');
+  const notSent = untouched && NOT_SENT_CODES.has(errorCode(error) ?? '');
   return { retry: request.replayable && (notSent || safe) };
 }

@@ -20,6 +20,7 @@ import {
 import { checkFunction, checkKeys, checkMethods, checkNumber, show } from '../validate.js';
 import { type BodyInit, type BodySource, isReplayable, releaseBody } from './body.js';
 import { classifyHttp } from './classify.js';
+import { Course, type Hop } from './course.js';
 import type { ProfileName } from './profiles.js';
 import { checkBaseUrl, checkHeaders, headerNames, mergeHeaders, requestUrl } from './safe-input.js';
 
@@ -83,6 +84,12 @@ export interface SessionRequestInit extends Omit<RequestInit, 'body'> {
   onRetry?: (event: RetryEvent) => void | Promise<void>;
 }
 
+/** Names other clients give to an option, and this library's name for it. */
+const OTHER_NAMES: Readonly<Record<string, string>> = {
+  timeout: "`requestTimeout` (seconds per attempt; `timeout` is its name in a call's options)",
+  maxRetries: '`retries`',
+};
+
 const sessionKeys = [
   ...retryOptionKeys,
   'profile',
@@ -96,7 +103,6 @@ const sessionKeys = [
   'coordinator',
   'retryAfterSpread',
 ];
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
  * An HTTP client on `fetch` that retries the way the profile says: per-status budgets,
@@ -121,8 +127,15 @@ export class Session {
   readonly #maxRedirects: number;
   readonly #spread: Spread | false;
 
+  /**
+   * `fetch` with this session's retries: the global `fetch`'s signature, with the per-call
+   * options of {@link SessionRequestInit}. It is bound to the session, so it can be handed
+   * on as it is: `new OpenAI({ fetch: session.fetch, maxRetries: 0 })`.
+   */
+  readonly fetch: (input: string | URL | Request, init?: SessionRequestInit) => Promise<Response>;
+
   constructor(options?: SessionOptions) {
-    const o = checkKeys('Session options', options, sessionKeys) as SessionOptions;
+    const o = checkSessionKeys(options);
     this.policy = resolvePolicy(o, 'Session options');
     if (o.fetch !== undefined && typeof o.fetch !== 'function') {
       throw new TypeError(`\`fetch\` must be a function, got ${show(o.fetch)}`);
@@ -139,10 +152,18 @@ export class Session {
     const maxRedirects = o.maxRedirects === undefined ? 20 : o.maxRedirects;
     this.#maxRedirects = checkNumber('maxRedirects', maxRedirects, { min: 0, integer: true });
     this.#spread = resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD) ?? false;
+    this.fetch = (input, init) => this.#request(input, init ?? {});
   }
 
-  /** `fetch` with this session's retries. */
-  async fetch(input: string | URL | Request, init: SessionRequestInit = {}): Promise<Response> {
+  async #request(input: string | URL | Request, init: SessionRequestInit): Promise<Response> {
+    const { retry } = init;
+    if (
+      retry !== undefined &&
+      retry !== false &&
+      (typeof retry !== 'object' || retry === null || Array.isArray(retry))
+    ) {
+      throw new TypeError(`\`retry\` must be an options object or false, got ${show(retry)}`);
+    }
     const request = input instanceof Request ? input : undefined;
     const url = requestUrl(request ? request.url : (input as string | URL), this.#options.baseUrl);
     const method = (init.method ?? request?.method ?? 'GET').toUpperCase();
@@ -156,18 +177,12 @@ export class Session {
       init.body !== undefined ? init.body : request?.body ? await request.arrayBuffer() : null;
     const factory = typeof source === 'function';
     const signal = init.signal ?? request?.signal ?? undefined;
-    const traits = {
-      method,
-      idempotencyKey: headers.has('idempotency-key'),
-      replayable: factory || isReplayable(source),
-    };
     const policy =
-      init.retry === undefined && init.timeout === undefined
+      retry === undefined && init.timeout === undefined
         ? this.policy
         : resolveRetryOptions(
             {
-              ...(init.retry ? init.retry : {}),
-              ...(init.retry === false ? { retries: 0, statusRetries: {} } : {}),
+              ...(retry === false ? { retries: 0, statusRetries: {} } : retry),
               ...(init.timeout === undefined
                 ? {}
                 : { requestTimeout: checkNumber('timeout', init.timeout, { min: 0 }) }),
@@ -188,31 +203,41 @@ export class Session {
     // What is empty stays out of the init: fetch pays for every member it converts.
     const hasHeaders =
       this.#options.headers !== undefined || (init.headers ?? request?.headers) !== undefined;
-    const send = (attemptSignal: AbortSignal, body: BodyInit | null) =>
-      this.#follow(
-        url,
-        {
-          ...rest,
-          method,
-          // Attempts share `headers`: #follow copies them before a redirect changes them.
-          ...(hasHeaders ? { headers } : {}),
-          ...(body === null ? {} : { body }),
-          ...(abortable ? { signal: attemptSignal } : {}),
-          redirect,
-        },
-        mode,
-      );
+    const course = new Course(
+      // Attempts share `headers`: a redirect hop gets a copy of its own.
+      { url, method, headers: hasHeaders ? headers : undefined, body: source !== null },
+      {
+        replayableBody: factory || isReplayable(source),
+        description,
+        follow: mode === 'follow',
+        maxRedirects: this.#maxRedirects,
+        sensitive: this.#sensitive,
+      },
+    );
+    const send = (attemptSignal: AbortSignal, start: Hop, body: BodyInit | null) =>
+      course.follow(this.#fetch, {
+        ...rest,
+        method: start.method,
+        ...(start.headers ? { headers: start.headers } : {}),
+        ...(body === null || !start.body ? {} : { body }),
+        ...(abortable ? { signal: attemptSignal } : {}),
+        redirect,
+      });
     return runRetry<Response>(
       factory
-        ? async ({ signal: s }) => send(s, await (source as () => BodyInit | null)())
-        : ({ signal: s }) => send(s, source as BodyInit | null),
+        ? async ({ signal: s }) => {
+            const start = course.restart();
+            // Not called for an attempt that starts past the request that carries the body.
+            return send(s, start, start.body ? await (source as () => BodyInit | null)() : null);
+          }
+        : ({ signal: s }) => send(s, course.restart(), source as BodyInit | null),
       {
         clock: this.#clock,
         ...(signal ? { signal } : {}),
         ...(this.#options.coordinator ? { coordinator: this.#options.coordinator } : {}),
         retryAfterSpread: this.#spread,
         description,
-        classify: (outcome) => classifyHttp(outcome, traits, policy, Date.now),
+        classify: (outcome) => classifyHttp(outcome, course, policy, Date.now),
         discard: releaseBody,
         onRetry: async (event) => {
           await sessionHook?.(event);
@@ -223,74 +248,44 @@ export class Session {
     );
   }
 
-  /** Sends one attempt, following redirects itself so credentials never cross origins. */
-  async #follow(
-    url: URL,
-    init: RequestInit & { headers?: Headers; method: string },
-    mode: NonNullable<RequestInit['redirect']>,
-  ): Promise<Response> {
-    let current = url;
-    for (let hops = 0; ; hops++) {
-      const response = await this.#fetch(current.href, init);
-      const location = response.headers.get('location');
-      if (mode !== 'follow' || !REDIRECTS.has(response.status) || location === null)
-        return response;
-      await releaseBody(response);
-      if (hops >= this.#maxRedirects) {
-        throw new TypeError(
-          `${init.method} ${safeUrl(url)}: more than ${this.#maxRedirects} redirects (maxRedirects)`,
-        );
-      }
-      const next = new URL(location, current);
-      // The caller's attempt shares `headers` with the next attempt: change a copy.
-      const headers = hops === 0 ? new Headers(init.headers) : (init.headers ?? new Headers());
-      init.headers = headers;
-      if (next.origin !== current.origin) for (const name of this.#sensitive) headers.delete(name);
-      const toGet =
-        response.status === 303
-          ? init.method !== 'HEAD'
-          : init.method === 'POST' && response.status !== 307 && response.status !== 308;
-      if (toGet) {
-        init.method = 'GET';
-        delete init.body;
-        for (const name of [
-          'content-type',
-          'content-length',
-          'content-encoding',
-          'content-language',
-          'content-location',
-        ]) {
-          headers.delete(name);
-        }
-      }
-      current = next;
-    }
-  }
-
   /** `GET` with retries. */
   get(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.fetch(url, { ...init, method: 'GET' });
+    return this.#request(url, { ...init, method: 'GET' });
   }
   /** `HEAD` with retries. */
   head(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.fetch(url, { ...init, method: 'HEAD' });
+    return this.#request(url, { ...init, method: 'HEAD' });
   }
   /** `POST`: resent only after a 429, a refused connection, or with an `Idempotency-Key`. */
   post(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.fetch(url, { ...init, method: 'POST' });
+    return this.#request(url, { ...init, method: 'POST' });
   }
   /** `PUT` with retries. */
   put(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.fetch(url, { ...init, method: 'PUT' });
+    return this.#request(url, { ...init, method: 'PUT' });
   }
   /** `PATCH`: resent only after a 429, a refused connection, or with an `Idempotency-Key`. */
   patch(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.fetch(url, { ...init, method: 'PATCH' });
+    return this.#request(url, { ...init, method: 'PATCH' });
   }
   /** `DELETE` with retries. */
   delete(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.fetch(url, { ...init, method: 'DELETE' });
+    return this.#request(url, { ...init, method: 'DELETE' });
   }
+}
+
+/** Session options checked for unknown keys, with a hint for the names other clients use. */
+function checkSessionKeys(options: SessionOptions | undefined): SessionOptions {
+  if (typeof options === 'object' && options !== null) {
+    for (const [name, ours] of Object.entries(OTHER_NAMES)) {
+      if (Object.hasOwn(options, name)) {
+        throw new TypeError(
+          `Unknown option \`${name}\` in Session options; did you mean ${ours}? (known: ${sessionKeys.join(', ')})`,
+        );
+      }
+    }
+  }
+  return checkKeys('Session options', options, sessionKeys) as SessionOptions;
 }
 
 /** A session with the interactive profile: short timeouts, few retries. */

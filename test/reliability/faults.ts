@@ -164,6 +164,14 @@ function tooMany(id: string, fault: string, headers: () => Record<string, string
   };
 }
 
+/** The same outcome shape in both profiles, with the profile's attempt count. */
+function byBudget(
+  budget: Readonly<Record<Profile, number>>,
+  cells: (n: number) => Readonly<Record<MethodClass, Expected>>,
+) {
+  return { nonInteractive: cells(budget.nonInteractive), interactive: cells(budget.interactive) };
+}
+
 function route(server: FaultServer, script: Parameters<FaultServer['route']>[1]): string {
   server.route('/f', script);
   return `${server.url}/f`;
@@ -278,6 +286,76 @@ export const faults: readonly FaultRow[] = [
     },
     // One attempt, two requests: one per origin.
     expect: everywhere({ outcome: 'response', status: 200, attempts: 1, seen: 2, bytes: 6 }),
+  },
+  {
+    id: 'redirect-data',
+    fault: '302 to a `data:` URL',
+    play: ({ server }) => route(server, [{ redirect: 'data:text/plain,hello' }]),
+    // Only http: and https: redirects are followed: a TypeError inside the one attempt.
+    expect: everywhere(failed('notRetryable', 1)),
+  },
+  // Post/Redirect/Get: the POST was answered (303), so only the GET it led to is retried,
+  // and a GET chain starts over from its first request.
+  {
+    id: 'prg-refused',
+    fault: '`303 See Other` to a GET where nothing listens',
+    play: ({ server, refused }) => route(server, [{ redirect: `${refused}/done`, status: 303 }]),
+    expect: byBudget(TRANSIENT, (n) => ({
+      GET: failed('retries', n),
+      POST: failed('retries', n, 1),
+      'POST+key': failed('retries', n, 1),
+    })),
+  },
+  {
+    id: 'prg-429',
+    fault: '`303 See Other` to a GET answered 429 without a hint',
+    play: ({ server }) => {
+      server.route('/done', [{ status: 429 }]);
+      return route(server, [{ redirect: '/done', status: 303 }]);
+    },
+    expect: byBudget(TOO_MANY, (n) => ({
+      GET: { outcome: 'response', status: 429, attempts: n, seen: 2 * n, reason: 'retries' },
+      POST: { outcome: 'response', status: 429, attempts: n, seen: 1 + n, reason: 'retries' },
+      'POST+key': { outcome: 'response', status: 429, attempts: n, seen: 1 + n, reason: 'retries' },
+    })),
+  },
+  {
+    id: 'prg-503',
+    fault: '`303 See Other` to a GET answered 503',
+    play: ({ server }) => {
+      server.route('/done', [{ status: 503 }]);
+      return route(server, [{ redirect: '/done', status: 303 }]);
+    },
+    expect: byBudget(TRANSIENT, (n) => ({
+      GET: { outcome: 'response', status: 503, attempts: n, seen: 2 * n, reason: 'retries' },
+      POST: { outcome: 'response', status: 503, attempts: n, seen: 1 + n, reason: 'retries' },
+      'POST+key': { outcome: 'response', status: 503, attempts: n, seen: 1 + n, reason: 'retries' },
+    })),
+  },
+  // A 307 keeps the POST: the one the server answered with the redirect is not resent
+  // without a key, even where the next server says it did not process it.
+  {
+    id: '307-429',
+    fault: '`307` to a path answered 429 without a hint',
+    play: ({ server }) => {
+      server.route('/moved', [{ status: 429 }]);
+      return route(server, [{ redirect: '/moved', status: 307 }]);
+    },
+    expect: byBudget(TOO_MANY, (n) => ({
+      GET: { outcome: 'response', status: 429, attempts: n, seen: 2 * n, reason: 'retries' },
+      POST: { outcome: 'response', status: 429, attempts: 1, seen: 2 },
+      'POST+key': { outcome: 'response', status: 429, attempts: n, seen: 1 + n, reason: 'retries' },
+    })),
+  },
+  {
+    id: '307-refused',
+    fault: '`307` to a port where nothing listens',
+    play: ({ server, refused }) => route(server, [{ redirect: `${refused}/moved`, status: 307 }]),
+    expect: byBudget(TRANSIENT, (n) => ({
+      GET: failed('retries', n),
+      POST: failed('notRetryable', 1),
+      'POST+key': failed('retries', n, 1),
+    })),
   },
   {
     id: 'truncated',
