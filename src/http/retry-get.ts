@@ -1,7 +1,7 @@
 import type { Clock } from '../clock.js';
-import { safeUrl } from '../retry/errors.js';
+import { redactUrl, safeUrl } from '../retry/errors.js';
 import { retry } from '../retry/retry.js';
-import { checkKeys, checkNumber } from '../validate.js';
+import { checkKeys, checkNumber, show } from '../validate.js';
 import { releaseBody } from './body.js';
 import { isTransientError } from './classify.js';
 
@@ -41,6 +41,7 @@ export async function retryGetWithBackoff(
   url: string | URL,
   options?: RetryGetOptions,
 ): Promise<Response> {
+  checkUrl(url);
   const o = checkKeys('retryGetWithBackoff options', options, [
     'attempts',
     'requestTimeout',
@@ -64,4 +65,24 @@ export async function retryGetWithBackoff(
     ...(o.signal ? { signal: o.signal as AbortSignal } : {}),
     ...(o.clock ? { clock: o.clock as Clock } : {}),
   });
+}
+
+/** An absolute http(s) URL without `user:password@`; the message never shows a credential or a query. */
+function checkUrl(url: unknown): void {
+  if (typeof url !== 'string' && !(url instanceof URL)) {
+    throw new TypeError(`\`url\` must be a string or a URL, got ${show(url)} (${typeof url})`);
+  }
+  const text = String(url);
+  if (!URL.canParse(text)) {
+    throw new TypeError(`\`url\` must be an absolute URL, got ${show(redactUrl(text))}`);
+  }
+  const parsed = new URL(text);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TypeError(`\`url\` must be an http: or https: URL, got ${show(parsed.protocol)}`);
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new TypeError(
+      `\`url\` must not contain credentials (user:password@), got ${safeUrl(parsed)}`,
+    );
+  }
 }

@@ -3,7 +3,7 @@
  * message: the errors that `URL` and `Headers` throw quote the input (a password in the
  * URL, a token in a header value), so their messages are replaced.
  */
-import { redact, safeUrl } from '../retry/errors.js';
+import { redactUrl, safeUrl } from '../retry/errors.js';
 import { show } from '../validate.js';
 
 /** RFC 9110 token: what a header name may be. */
@@ -14,7 +14,7 @@ export function checkBaseUrl(value: unknown): void {
   if (value === undefined) return;
   const text = String(value);
   if (!URL.canParse(text)) {
-    throw new TypeError(`\`baseUrl\` must be an absolute URL, got ${show(redact(text))}`);
+    throw new TypeError(`\`baseUrl\` must be an absolute URL, got ${show(redactUrl(text))}`);
   }
   if (hasCredentials(new URL(text))) {
     throw new TypeError(
@@ -30,7 +30,7 @@ export function requestUrl(input: string | URL, base: string | URL | undefined):
     url = new URL(input, base);
   } catch {
     throw new TypeError(
-      `The request URL must be absolute or resolve against \`baseUrl\`, got ${show(redact(String(input)))}`,
+      `The request URL must be absolute or resolve against \`baseUrl\`, got ${show(redactUrl(String(input)))}`,
     );
   }
   // fetch refuses these too, but its message quotes the password.

@@ -101,9 +101,26 @@ export function errorCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** Removes `user:password@` from URLs inside a text. */
+/**
+ * Makes the URLs inside a text safe to show (see {@link redactUrl}). A URL ends at
+ * whitespace here; for a string that is one URL, whitespace and all, use `redactUrl`.
+ */
 export function redact(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S*/gi, redactUrl);
+}
+
+/**
+ * A URL safe to show: no `user:password@`, no query, no fragment. One that parses is shown
+ * as {@link safeUrl} shows it. One that does not is cut after its last `@`, since no parser
+ * says where its userinfo ends (`http://user:pa/ss@[bad` shows as `http://[bad`).
+ */
+export function redactUrl(url: string): string {
+  if (URL.canParse(url)) return safeUrl(url);
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0] ?? '';
+  const rest = url.slice(scheme.length);
+  const host = rest.slice(rest.lastIndexOf('@') + 1);
+  const end = host.search(/[?#]/);
+  return `${scheme}${end < 0 ? host : `${host.slice(0, end)}${host[end] === '?' ? '?…' : ''}`}`;
 }
 
 /** A URL for messages: no credentials, no query (it may carry keys). */

@@ -47,6 +47,22 @@ describe('retryGetWithBackoff (the seed example, done right)', () => {
     expect(error.attempts).toHaveLength(3);
   });
 
+  it('checks the URL first, naming `url`, and sends nothing for a bad one', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [5, /^`url` must be a string or a URL, got 5 \(number\)$/],
+      [undefined, /^`url` must be a string or a URL, got undefined/],
+      ['/report', /^`url` must be an absolute URL, got "\/report"$/],
+      ['ftp://127.0.0.1/report', /^`url` must be an http: or https: URL, got "ftp:"$/],
+      [`http://user:pw@${server.url.slice(7)}/r`, /^`url` must not contain credentials/],
+    ];
+    for (const [url, message] of cases) {
+      const error = await retryGetWithBackoff(url as never, { attempts: 2 }).catch((e) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error.message).toMatch(message);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('rejects bad options naming them', async () => {
     await expect(retryGetWithBackoff(server.url, { attempts: 0 })).rejects.toThrow(/`attempts`/);
     await expect(retryGetWithBackoff(server.url, { requestTimeout: -1 })).rejects.toThrow(

@@ -43,7 +43,8 @@ export function render(...values: unknown[]): string {
     } catch {
       // Cycles: inspect below still renders it.
     }
-    out.push(inspect(value, { depth: 12, showHidden: true, getters: true }));
+    out.push(inspect(value, { depth: Number.POSITIVE_INFINITY }));
+    out.push(inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true, getters: true }));
     if (typeof value === 'string') out.push(value);
     if (value instanceof Error) {
       out.push(String(value), value.message, value.stack ?? '');

@@ -5,7 +5,8 @@
  */
 import diagnostics from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Session } from '../../src/http/session.js';
+import { retryGetWithBackoff } from '../../src/http/retry-get.js';
+import { Session, type SessionRequestInit } from '../../src/http/session.js';
 import { RetryError } from '../../src/retry/errors.js';
 import { type RetryEvent, retryInfo } from '../../src/retry/retry.js';
 import { VirtualClock } from '../../src/virtual-clock.js';
@@ -27,7 +28,7 @@ afterEach(async () => {
 });
 
 /** Runs one request with every credential planted and returns all it exposed. */
-async function exposed(url: string, init: RequestInit = {}) {
+async function exposed(url: string, init: SessionRequestInit = {}) {
   const events: RetryEvent[] = [];
   const published: unknown[] = [];
   const onPublish = (message: unknown) => void published.push(message);
@@ -96,11 +97,59 @@ describe('planted credentials never appear in what a request exposes', () => {
     expect(leak(render(result.outcome, result.events, result.published))).toBe(undefined);
   });
 
+  it.each([
+    ['a Location that is not a URL', 'http://[::1'],
+    ['a Location with user:password@', `http://user:${SECRET}-location@127.0.0.1:1/`],
+    ['a Location with user:password@ that does not parse', `http://user:pa/${SECRET}@[bad`],
+    ['a data: URL', `data:text/plain,${SECRET}-data`],
+  ])('after a redirect to %s: refused, and the error chain is clean', async (_, location) => {
+    server.route('/f', [{ redirect: location }]);
+    // A per-attempt timeout long enough that a busy machine never turns the refusal into one.
+    const result = await exposed(withQueryToken(`${server.url}/f`), {
+      method: 'PUT',
+      body: 'x',
+      timeout: 10,
+    });
+    expect(leak(render(result.outcome, result.events, result.published))).toBe(undefined);
+    expect(result.outcome).toBeInstanceOf(RetryError);
+    expect((result.outcome as RetryError).cause).toBeInstanceOf(TypeError);
+    expect(String((result.outcome as RetryError).cause)).toMatch(
+      /^TypeError: PUT http:\/\/127\.0\.0\.1:\d+\/f\?…: redirected to /,
+    );
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('after a redirect to another origin that refuses, with the secret in the Location query', async () => {
+    const refused = await refusedUrl();
+    server.route('/f', [{ redirect: `${refused}/g?token=${SECRET}-location`, status: 307 }]);
+    const result = await exposed(withQueryToken(`${server.url}/f`), {
+      method: 'PUT',
+      body: 'x',
+      timeout: 10,
+    });
+    expect(result.outcome).toBeInstanceOf(RetryError);
+    expect((result.outcome as RetryError).attempts.map((a) => a.error?.code)).toEqual(
+      Array(3).fill('ECONNREFUSED'),
+    );
+    expect(leak(render(result.outcome, result.events, result.published))).toBe(undefined);
+  });
+
+  it('with user:password in a request URL that does not parse, through Session and retryGetWithBackoff', async () => {
+    const url = `http://user:pa/${SECRET}@[bad`;
+    const errors = [
+      await new Session().get(url).catch((error: unknown) => error),
+      await retryGetWithBackoff(url).catch((error: unknown) => error),
+    ];
+    expect(errors.every((e) => e instanceof TypeError)).toBe(true);
+    expect(leak(render(errors))).toBe(undefined);
+  });
+
   it('with user:password in the baseUrl, valid or not', () => {
     const errors = [
       `http://user:${SECRET}@127.0.0.1/`,
       `http://user:${SECRET}@exa mple/`,
       `http://user:${SECRET}@[::1`,
+      `http://user:pa/${SECRET}@[bad`,
     ].map((baseUrl) => {
       try {
         new Session({ baseUrl });
