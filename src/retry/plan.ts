@@ -30,7 +30,9 @@ export interface PlanOptions extends Partial<RetryOptions> {
    */
   profile?: ProfileName | RetryOptions;
   /**
-   * How many jittered schedules to draw for the percentiles; 0 for none.
+   * How many jittered schedules to draw for the percentiles; 0 for none. At most
+   * 1,000,000, and at most 10,000,000 sleeps drawn in all (`samples` × the retries of a
+   * schedule), which takes about a second; more is a `RangeError`.
    * @default 0
    */
   samples?: number;
@@ -74,10 +76,26 @@ export interface RetryPlan {
 const round = (x: number) => Math.round(x * 1e9) / 1e9;
 
 /**
+ * The most that {@link plan} computes, so that no option makes it run for minutes:
+ * `retries` planned retries in one schedule, `samples` jittered schedules, and `sleeps`
+ * sleeps drawn for all the samples together (about a second of work).
+ */
+export const PLAN_LIMITS = Object.freeze({
+  retries: 100_000,
+  samples: 1_000_000,
+  sleeps: 10_000_000,
+});
+
+/** `100,000`; `Infinity` as itself. */
+const count = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US') : String(n));
+
+/**
  * The nominal schedule for a status under a policy, with the seed's arithmetic: the
  * n-th retry sleeps `min(cap, base * 2 ** n)` (with the status's `earlyCap` in place of
  * `cap` for its first retries), and retries go on while the budget has some left and the
- * time since the first attempt is under `retryTimeout`.
+ * time since the first attempt is under `retryTimeout`. A schedule of more than 100,000
+ * retries (a large or `Infinity` budget whose sleeps do not reach `retryTimeout` sooner) is
+ * a `RangeError` naming the budget.
  *
  * @example
  * ```ts
@@ -102,6 +120,7 @@ export function plan(options?: PlanOptions): RetryPlan {
   const policy = resolvePolicy(rest as Partial<RetryOptions>, 'plan options');
   const samples = checkNumber('samples', o.samples === undefined ? 0 : o.samples, {
     min: 0,
+    max: PLAN_LIMITS.samples,
     integer: true,
   });
   // Checked even when no samples are drawn: a bad option is a bad option.
@@ -129,6 +148,11 @@ export function plan(options?: PlanOptions): RetryPlan {
     };
   }
   const nominal = schedule(policy, budget, (n) => exponentialDelay(n, budget.params));
+  if (samples * nominal.delays.length > PLAN_LIMITS.sleeps) {
+    throw new RangeError(
+      `\`samples\` must be at most ${count(Math.floor(PLAN_LIMITS.sleeps / nominal.delays.length))} for a schedule of ${count(nominal.delays.length)} retries (at most ${count(PLAN_LIMITS.sleeps)} sleeps drawn in all), got ${count(samples)}`,
+    );
+  }
   const result: RetryPlan = {
     status,
     retries: nominal.delays.length,
@@ -141,29 +165,61 @@ export function plan(options?: PlanOptions): RetryPlan {
   };
   if (samples === 0) return result;
   const clock = new VirtualClock({ seed, auto: false });
+  const random = () => clock.random();
+  const jitter = jitters[policy.jitter];
+  // A jitter that draws below the doubling value may need more retries than the nominal
+  // schedule to reach `retryTimeout`.
+  let drawn = 0;
   const totals = Array.from({ length: samples }, () => {
     let state = initialJitterState(budget.params);
-    return schedule(policy, budget, () => {
-      const delay = jitters[policy.jitter](state, budget.params, () => clock.random());
-      state = nextJitterState(state, delay);
-      return delay;
-    }).total;
+    return schedule(
+      policy,
+      budget,
+      () => {
+        if (++drawn > PLAN_LIMITS.sleeps) {
+          throw new RangeError(
+            `\`samples\` × retries must be at most ${count(PLAN_LIMITS.sleeps)} sleeps drawn in all, and ${count(samples)} jittered schedules need more; lower \`samples\``,
+          );
+        }
+        const delay = jitter(state, budget.params, random);
+        state = nextJitterState(state, delay);
+        return delay;
+      },
+      false,
+    ).total;
   }).sort((a, b) => a - b);
   const at = (q: number) => round(totals[Math.min(samples - 1, Math.floor(q * samples))]!);
   const mean = round(totals.reduce((a, b) => a + b, 0) / samples);
   return { ...result, jittered: { samples, p5: at(0.05), median: at(0.5), p95: at(0.95), mean } };
 }
 
-function schedule(policy: RetryOptions, budget: Budget, delayOf: (retry: number) => number) {
+/** A schedule's sleeps; `keep: false` counts them and sums them without keeping them. */
+function schedule(
+  policy: RetryOptions,
+  budget: Budget,
+  delayOf: (retry: number) => number,
+  keep = true,
+) {
   const delays: number[] = [];
   const starts: number[] = [];
   let total = 0;
-  for (;;) {
-    const stop = stopReason(delays.length, budget.limit, total, policy.retryTimeout);
+  for (let n = 0; ; n++) {
+    const stop = stopReason(n, budget.limit, total, policy.retryTimeout);
     if (stop) return { delays, starts, total, stop };
-    const delay = delayOf(delays.length + 1);
-    delays.push(delay);
+    if (n === PLAN_LIMITS.retries) throw tooManyRetries(policy, budget, total);
+    const delay = delayOf(n + 1);
     total += delay;
-    starts.push(total);
+    if (keep) {
+      delays.push(delay);
+      starts.push(total);
+    }
   }
+}
+
+/** Why a schedule is refused past {@link PLAN_LIMITS}`.retries`, naming the budget that allows it. */
+function tooManyRetries(policy: RetryOptions, budget: Budget, total: number): RangeError {
+  const name = budget.key === 'transient' ? 'retries' : `statusRetries[${budget.key}]`;
+  return new RangeError(
+    `\`${name}\` must be at most ${count(PLAN_LIMITS.retries)} in plan() unless \`retryTimeout\` ends the schedule sooner, got ${count(budget.limit)} (${count(PLAN_LIMITS.retries)} retries sleep ${round(total)} s in all, and \`retryTimeout\` is ${count(policy.retryTimeout)} s)`,
+  );
 }

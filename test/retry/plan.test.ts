@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plan } from '../../src/retry/plan.js';
+import { PLAN_LIMITS, plan } from '../../src/retry/plan.js';
 
 // Expected numbers are the original documentation's own arithmetic
 // (seed/orionclient-utils.txt): the non-interactive profile with no option set.
@@ -107,6 +107,61 @@ describe('plan()', () => {
     expect(Math.abs(j.mean / 192.2 - 1)).toBeLessThan(0.25);
     const aws = plan({ samples: 2000, jitter: 'decorrelated' }).jittered!;
     expect(aws.median).toBeLessThan(40); // far below the seed's 192.2 s
+  });
+
+  it('refuses a schedule of more than 100,000 retries, naming the budget, instead of running forever', () => {
+    expect(PLAN_LIMITS).toEqual({ retries: 100_000, samples: 1_000_000, sleeps: 10_000_000 });
+    expect(() => plan({ retries: Number.POSITIVE_INFINITY, base: 0, cap: 0 })).toThrow(
+      new RangeError(
+        '`retries` must be at most 100,000 in plan() unless `retryTimeout` ends the schedule sooner, got Infinity (100,000 retries sleep 0 s in all, and `retryTimeout` is 3,600 s)',
+      ),
+    );
+    expect(() => plan({ retries: 1e9, retryTimeout: Number.POSITIVE_INFINITY })).toThrow(
+      /^`retries` must be at most 100,000 in plan\(\) unless `retryTimeout` ends the schedule sooner, got 1,000,000,000 /,
+    );
+    expect(() =>
+      plan({ status: 429, statusRetries: { 429: Number.POSITIVE_INFINITY }, base: 0, cap: 0 }),
+    ).toThrow(/^`statusRetries\[429\]` must be at most 100,000 in plan\(\)/);
+    // The bound itself is planned, and a retryTimeout that ends a longer budget sooner is fine.
+    expect(plan({ retries: 100_000, retryTimeout: Number.POSITIVE_INFINITY }).retries).toBe(
+      100_000,
+    );
+    // 0.2 + … + 51.2 + 90 = 192.2 s, then 38 more sleeps of 90 s pass 3600 s.
+    expect(plan({ retries: Number.POSITIVE_INFINITY }).retries).toBe(48);
+  });
+
+  it('refuses more than 1,000,000 samples, or more than 10,000,000 sleeps drawn in all', () => {
+    expect(() => plan({ samples: 1e9 })).toThrow(
+      new RangeError('`samples` must be an integer >= 0 and <= 1000000, got 1000000000'),
+    );
+    // 45 retries a schedule: at most 222,222 samples.
+    expect(() => plan({ status: 429, samples: 222_223 })).toThrow(
+      new RangeError(
+        '`samples` must be at most 222,222 for a schedule of 45 retries (at most 10,000,000 sleeps drawn in all), got 222,223',
+      ),
+    );
+    expect(() =>
+      plan({ retries: 100_000, retryTimeout: Number.POSITIVE_INFINITY, samples: 101 }),
+    ).toThrow(/^`samples` must be at most 100 for a schedule of 100,000 retries/);
+  });
+
+  it('counts the sleeps of jittered schedules that need more retries than the nominal one', () => {
+    // Nominally 10 sleeps of 0.1 s reach the 0.95 s retryTimeout; `full` jitter draws
+    // below 0.1 s, so its schedules need about twice as many.
+    const options = {
+      base: 0.1,
+      cap: 0.1,
+      retries: Number.POSITIVE_INFINITY,
+      retryTimeout: 0.95,
+      jitter: 'full',
+    } as const;
+    expect(plan(options).retries).toBe(10);
+    expect(plan({ ...options, samples: 100 }).jittered?.samples).toBe(100);
+    expect(() => plan({ ...options, samples: 1_000_000 })).toThrow(
+      new RangeError(
+        '`samples` × retries must be at most 10,000,000 sleeps drawn in all, and 1,000,000 jittered schedules need more; lower `samples`',
+      ),
+    );
   });
 
   it('rejects bad options naming them', () => {
