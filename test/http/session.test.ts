@@ -343,6 +343,30 @@ describe('bodies and sockets', () => {
   });
 });
 
+describe('session.fetch is a fetch', () => {
+  it('works detached from its session, with the signature of the global fetch', async () => {
+    server.route('/x', [{ status: 503 }, { status: 200, body: 'ok' }]);
+    const { session } = virtualSession({ headers: { 'x-team': 'orion' } });
+    const detached: typeof fetch = session.fetch;
+    const response = await detached(`${server.url}/x`, { method: 'GET' });
+    expect([response.status, await response.text()]).toEqual([200, 'ok']);
+    expect(hits('/x')).toBe(2);
+    expect(server.requests[1]!.headers['x-team']).toBe('orion');
+    const { fetch: destructured } = session;
+    expect((await destructured(new Request(`${server.url}/x`))).status).toBe(200);
+    expect(session.fetch).toBe(destructured);
+    expect(Object.hasOwn(session, 'fetch')).toBe(true);
+  });
+
+  it('takes the per-call options through the detached function', async () => {
+    server.route('/x', [{ status: 503 }]);
+    const { session } = virtualSession();
+    const detached = session.fetch;
+    expect((await detached(`${server.url}/x`, { retry: { retries: 1 } })).status).toBe(503);
+    expect(hits('/x')).toBe(2);
+  });
+});
+
 describe('Session options', () => {
   it('resolves relative URLs against baseUrl and sends session headers', async () => {
     server.route('/api/v1/jobs', [{ status: 200 }]);
@@ -367,6 +391,29 @@ describe('Session options', () => {
       /`retries`/,
     );
     await expect(session.get(`${server.url}/a`, { timeout: -1 })).rejects.toThrow(/`timeout`/);
+  });
+
+  it('rejects a per-call `retry` that is neither an options object nor false, naming it', async () => {
+    server.route('/x', [{ status: 200 }]);
+    const session = new Session();
+    for (const retry of ['yes', true, 5, null, [1]]) {
+      const error = await session
+        .get(`${server.url}/x`, { retry: retry as never })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toMatch(/^`retry` must be an options object or false, got /);
+    }
+    expect((await session.get(`${server.url}/x`, { retry: {} })).status).toBe(200);
+    expect(hits('/x')).toBe(1);
+  });
+
+  it('points `timeout` to `requestTimeout` (in seconds) and `maxRetries` to `retries`', () => {
+    expect(() => new Session({ timeout: 5000 } as never)).toThrow(
+      /^Unknown option `timeout` in Session options; did you mean `requestTimeout` \(seconds per attempt/,
+    );
+    expect(() => new Session({ maxRetries: 3 } as never)).toThrow(
+      /^Unknown option `maxRetries` in Session options; did you mean `retries`\?/,
+    );
   });
 
   it('rejects bad options naming them', () => {
