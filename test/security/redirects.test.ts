@@ -54,6 +54,41 @@ describe('redirects through Session, with an injected fetch', () => {
   });
 });
 
+describe('redirects to what fetch would not follow, against a real server', () => {
+  let server: FaultServer;
+  beforeAll(async () => {
+    server = await startFaultServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it.each([
+    ['data:text/plain,hello', /redirected to a "data:" URL; only http: and https: redirects/],
+    ['file:///etc/passwd', /redirected to a "file:" URL; only http: and https: redirects/],
+    ['ftp://127.0.0.1/x', /redirected to a "ftp:" URL; only http: and https: redirects/],
+    ['javascript:alert(1)', /redirected to a "javascript:" URL; only http: and https: redirects/],
+    ['http://[::1', /redirected to a Location that is not a valid URL; not followed/],
+    ['http://user:pw@127.0.0.1:1/', /redirected to a URL with credentials \(user:password@\)/],
+  ])('%s: a TypeError inside the one attempt, not retried', async (location, message) => {
+    const before = server.requests.length;
+    server.route('/r', [{ redirect: location, status: 302 }]);
+    const error = await new Session({ headers: planted })
+      .get(`${server.url}/r`)
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryError);
+    expect([(error as RetryError).reason, (error as RetryError).attempts.length]).toEqual([
+      'notRetryable',
+      1,
+    ]);
+    const cause = (error as RetryError).cause;
+    expect(cause).toBeInstanceOf(TypeError);
+    expect((cause as Error).message).toMatch(/^GET http:\/\/127\.0\.0\.1:\d+\/r: /);
+    expect((cause as Error).message).toMatch(message);
+    expect(server.requests.length - before).toBe(1);
+  });
+});
+
 describe('redirects over real TLS, https → http on the same host', () => {
   let http: FaultServer;
   let tls: TlsServer;
