@@ -1,6 +1,6 @@
 /**
  * orionclient: Orion Client Utilities for TypeScript.
- * @module
+ * @module orionclient
  */
 export {
   Backoff,
