@@ -1,6 +1,6 @@
 /**
  * orionclient: Orion Client Utilities for TypeScript.
- * @module
+ * @module orionclient
  */
 export {
   Backoff,
@@ -45,6 +45,13 @@ export {
   type SessionRequestInit,
 } from './http/session.js';
 export {
+  AttemptRefused,
+  type CoordinatedRequest,
+  type Outcome,
+  type RetryCoordinator,
+  type Verdict,
+} from './retry/contract.js';
+export {
   Coordinator,
   type CoordinatorOptions,
   type CoordinatorState,
@@ -72,14 +79,11 @@ export {
 export {
   type AttemptContext,
   defaultClassify,
-  type Outcome,
   type RetryCallOptions,
-  type RetryCoordinator,
   type RetryEvent,
   type RetryInfo,
   retry,
   retryInfo,
-  type Verdict,
 } from './retry/retry.js';
 export {
   DEFAULT_MAX_RETRY_AFTER,

@@ -1,6 +1,6 @@
 /**
- * `orionclient/utils`: the seed's `orionclient.utils` module.
- * @module
+ * `orionclient/utils`: the original Python API's `orionclient.utils` module, in TypeScript.
+ * @module orionclient/utils
  */
 export {
   Backoff,

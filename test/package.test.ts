@@ -54,6 +54,11 @@ console.log(JSON.stringify({ e: new Backoff().exponential(3), total: plan().tota
       expect(existsSync(join(installed, file)), file).toBe(true);
     }
     expect(readdirSync(installed)).not.toContain('src');
+    expect(readdirSync(installed)).toContain('LICENSE');
+    // No source maps that point at files the package does not ship, no internal CLI types.
+    const files = readdirSync(join(installed, 'dist'), { recursive: true }).map(String);
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('cli') && f.endsWith('.d.ts'))).toEqual([]);
     expect(existsSync(join(scratch, 'node_modules/.bin/orionclient'))).toBe(true);
   });
 });

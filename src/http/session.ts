@@ -234,7 +234,7 @@ export class Session {
       {
         clock: this.#clock,
         ...(signal ? { signal } : {}),
-        ...(this.#options.coordinator ? { coordinator: this.#options.coordinator } : {}),
+        ...(this.#options.coordinator ? { coordinator: this.#options.coordinator, url } : {}),
         retryAfterSpread: this.#spread,
         description,
         classify: (outcome) => classifyHttp(outcome, course, policy, Date.now),

@@ -1,8 +1,16 @@
 import diagnostics from 'node:diagnostics_channel';
+import { type AbortWaiter, join, leave } from '../abort-fanout.js';
 import { initialJitterState, type JitterParams, type JitterState } from '../backoff/jitter.js';
 import { type Clock, type Sleeper, sleepThen, systemClock } from '../clock.js';
 import { type ProfileName, profiles } from '../http/profiles.js';
 import { checkFunction, checkKeys, checkMethods, checkOneOf, show } from '../validate.js';
+import {
+  AttemptRefused,
+  type CoordinatedRequest,
+  type Outcome,
+  type RetryCoordinator,
+  type Verdict,
+} from './contract.js';
 import {
   type AttemptRecord,
   type DelaySource,
@@ -37,20 +45,12 @@ export interface AttemptContext {
   readonly elapsed: number;
 }
 
-/** An attempt's result as the classifier sees it. */
-export type Outcome<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: unknown };
-
-/** The policy's reading of one outcome. */
-export interface Verdict {
-  /** Whether this outcome is a failure that may be retried (budgets permitting). */
-  readonly retry: boolean;
-  /** The HTTP status that decides the budget; absent for network errors and timeouts. */
-  readonly status?: number;
-  /** A server's minimum wait in seconds (`Retry-After`), never undercut. */
-  readonly retryAfter?: number;
-}
+export type {
+  CoordinatedRequest,
+  Outcome,
+  RetryCoordinator,
+  Verdict,
+} from './contract.js';
 
 /** Passed to `onRetry` and published on the `orionclient:retry` diagnostics channel. */
 export interface RetryEvent {
@@ -93,6 +93,12 @@ export interface RetryCallOptions<T> extends Partial<RetryOptions> {
   /** Shares pacing and retry budget with other calls. */
   coordinator?: RetryCoordinator;
   /**
+   * The URL the operation sends its requests to, when it is an HTTP call: a `Coordinator`
+   * keeps its state per quota, by default the URL's origin. Calls without one share one
+   * quota. A `Session` passes each request's URL itself.
+   */
+  url?: string | URL;
+  /**
    * How far above a server's `Retry-After` of `s` seconds the next attempt may start when
    * no `coordinator` is given (a coordinator spreads the attempts it holds itself): a
    * uniform draw in `[s, s + w]`, never below `s`, with `w = min(30, s · (2k − 1))` after
@@ -113,20 +119,6 @@ export interface RetryCallOptions<T> extends Partial<RetryOptions> {
    * @default 'operation'
    */
   description?: string;
-}
-
-/**
- * Shared state between the requests of one session (or several): it can hold attempts
- * back (a server's `Retry-After` seen by one request applies to all; a learned rate), and
- * refuse retries when too many requests are retries (a retry budget).
- */
-export interface RetryCoordinator {
-  /** Resolves when an attempt may start; called before every attempt, the first included. */
-  acquire(signal?: AbortSignal): Promise<void> | void;
-  /** Learns from an attempt's outcome (`retryAfter`, throttling, success). */
-  record(verdict: Verdict, attempt: number): void;
-  /** Whether one more retry after `verdict` may be spent now; `false` ends the retries with reason `'budget'`. */
-  allowRetry(verdict: Verdict): boolean;
 }
 
 /** What {@link retryInfo} tells about a value that {@link retry} returned. */
@@ -166,6 +158,7 @@ const callKeys = [
   'description',
   'coordinator',
   'retryAfterSpread',
+  'url',
 ];
 
 /** The attempt history of an object (such as a `Response`) that {@link retry} returned. */
@@ -283,6 +276,11 @@ export function retry<T>(
   let o: RetryCallOptions<T>;
   let policy: RetryOptions;
   try {
+    if (typeof operation !== 'function') {
+      throw new TypeError(
+        `\`operation\` must be a function returning a promise, got ${show(operation)} (${typeof operation})`,
+      );
+    }
     o = checkKeys('retry options', options, callKeys) as RetryCallOptions<T>;
     policy = resolvePolicy(o, 'retry options');
     checkCallables(o);
@@ -322,6 +320,8 @@ class RetryRun<T> implements Sleeper {
   readonly #policy: RetryOptions;
   readonly #clock: Clock;
   readonly #start: number;
+  /** What the coordinator is told of this call, when there is one. */
+  readonly #request: CoordinatedRequest | undefined;
   #attempts: readonly AttemptRecord[] = [];
   #counters: Counter | undefined;
   /** `Retry-After` answers so far: the k of the spread rule. */
@@ -339,6 +339,12 @@ class RetryRun<T> implements Sleeper {
     this.#policy = policy;
     this.#clock = options.clock ?? systemClock;
     this.#start = this.#clock.now();
+    const { coordinator, url } = options;
+    this.#request = coordinator && {
+      url: url === undefined ? undefined : typeof url === 'string' ? new URL(url) : url,
+      deadline: this.#start + policy.retryTimeout,
+      maxWait: policy.maxRetryAfter,
+    };
   }
 
   /** Starts the next attempt (the first, or after a sleep). */
@@ -354,18 +360,41 @@ class RetryRun<T> implements Sleeper {
     const o = this.#options;
     const { signal } = o;
     signal?.throwIfAborted();
-    await o.coordinator?.acquire(signal);
+    if (o.coordinator) {
+      try {
+        await o.coordinator.acquire(signal, this.#request);
+      } catch (error) {
+        if (!(error instanceof AttemptRefused)) throw error;
+        this.#refused(error);
+        return;
+      }
+    }
     const attempt = this.#attempts.length + 1;
     const begin = this.#clock.now() - this.#start;
     const timeout = this.#policy.requestTimeout;
-    const outcome = await runAttempt(this.#operation, attempt, begin, timeout, signal);
+    const outcome = await runAttempt(this.#operation, attempt, begin, timeout, signal, o.discard);
     signal?.throwIfAborted();
     const event = this.#decide(outcome, attempt, begin);
     if (!event) return;
     if (outcome.ok) await o.discard?.(outcome.value);
     if (channel.hasSubscribers) channel.publish(event);
-    await o.onRetry?.(event);
+    if (o.onRetry) await unlessAborted(o.onRetry(event), signal);
     sleepThen(this.#clock, event.delay, signal, this);
+  }
+
+  /** The coordinator would not let the next attempt start in time: the call ends here. */
+  #refused(refusal: AttemptRefused): void {
+    const attempts = this.#attempts;
+    this.reject(
+      new RetryError({
+        attempts,
+        reason: refusal.reason,
+        description: this.#options.description ?? 'operation',
+        cause: refusal,
+        elapsed: this.#clock.now() - this.#start,
+        ...(refusal.reason === 'retryAfter' ? { retryAfter: refusal.wait } : {}),
+      }),
+    );
   }
 
   /**
@@ -376,7 +405,6 @@ class RetryRun<T> implements Sleeper {
     const policy = this.#policy;
     const o = this.#options;
     const verdict = (o.classify ?? defaultClassify)(outcome);
-    o.coordinator?.record(verdict, attempt);
     const elapsed = this.#clock.now() - this.#start;
     const error = outcome.ok ? undefined : summarize(outcome.error);
     const { status } = verdict;
@@ -388,21 +416,22 @@ class RetryRun<T> implements Sleeper {
         ? stopReason(counter.used, budget.limit, elapsed, policy.retryTimeout)
         : 'notRetryable';
     const ra = verdict.retryAfter;
-    if (
-      !stop &&
-      ra !== undefined &&
-      (ra > policy.maxRetryAfter || elapsed + ra > policy.retryTimeout)
-    ) {
-      stop = 'retryAfter';
+    const tooLong = (wait: number) =>
+      wait > policy.maxRetryAfter || elapsed + wait > policy.retryTimeout;
+    let later = !stop && ra !== undefined && tooLong(ra) ? ra : undefined;
+    const coordinator = o.coordinator;
+    if (coordinator) {
+      // A hint this request will not wait for must not hold every other request either.
+      const { retryAfter: _, ...unhinted } = verdict;
+      coordinator.record(later === undefined ? verdict : unhinted, attempt, this.#request);
+      const held = !stop && later === undefined ? coordinator.heldFor?.(this.#request) : undefined;
+      if (held !== undefined && tooLong(held)) later = held;
     }
-    if (!stop && o.coordinator && !o.coordinator.allowRetry(verdict)) stop = 'budget';
+    if (later !== undefined) stop = 'retryAfter';
+    if (!stop && coordinator && !coordinator.allowRetry(verdict, this.#request)) stop = 'budget';
     if (stop || !budget || !counter) {
       this.#attempts = this.#attempts.concat(new Attempt(attempt, begin, elapsed, status, error));
-      this.#settle(
-        outcome,
-        verdict.retry ? stop : undefined,
-        stop === 'retryAfter' ? ra : undefined,
-      );
+      this.#settle(outcome, verdict.retry ? stop : undefined, later);
       return undefined;
     }
 
@@ -510,6 +539,7 @@ async function runAttempt<T>(
   elapsed: number,
   timeout: number,
   signal: AbortSignal | undefined,
+  discard: ((value: T) => unknown) | undefined,
 ): Promise<Outcome<T>> {
   const timed = timeout === Number.POSITIVE_INFINITY ? undefined : new AbortController();
   const attemptSignal = timed
@@ -523,11 +553,9 @@ async function runAttempt<T>(
     timed &&
     setTimeout(() => timed.abort(timeoutError(timeout)), Math.min(timeout * 1000, 2 ** 31 - 1));
   try {
-    const value = await operation({
-      attempt,
-      signal: attemptSignal,
-      elapsed,
-    });
+    // An operation that ignores its signal must not hold up an abort or a timeout.
+    const pending = operation({ attempt, signal: attemptSignal, elapsed });
+    const value = await unlessAborted(pending, attemptSignal, discard);
     return { ok: true, value };
   } catch (error) {
     return {
@@ -537,6 +565,36 @@ async function runAttempt<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * `result`, or a rejection with `signal`'s reason as soon as it aborts. A result that comes
+ * after the abort is dropped: a value is handed to `onLate` (a response's body is released),
+ * an error is ignored, so neither becomes an unhandled rejection.
+ */
+function unlessAborted<T>(
+  result: T | Promise<T>,
+  signal: AbortSignal | undefined,
+  onLate?: (value: T) => unknown,
+): Promise<T> {
+  if (!signal || !(result instanceof Promise)) return Promise.resolve(result);
+  return new Promise<T>((resolve, reject) => {
+    const waiter: AbortWaiter = { onAbort: reject };
+    const late = (value: T) => Promise.resolve(onLate?.(value)).catch(() => {});
+    if (signal.aborted) reject(signal.reason);
+    else join(signal, waiter);
+    result.then(
+      (value) => {
+        if (signal.aborted) void late(value);
+        else leave(signal, waiter);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (!signal.aborted) leave(signal, waiter);
+        reject(error);
+      },
+    );
+  });
 }
 
 function timeoutError(seconds: number): Error {

@@ -81,7 +81,7 @@ describe('Coordinator options', () => {
 
   it('rejects values out of range with RangeError naming the option and the value', () => {
     expect(() => new Coordinator({ rateLimit: { minRate: 0 } })).toThrow(
-      new RangeError('`rateLimit.minRate` must be a finite number >= 5e-324, got 0'),
+      new RangeError('`rateLimit.minRate` must be a finite number >= 0.01, got 0'),
     );
     expect(() => new Coordinator({ budget: { ratio: -1 } })).toThrow(RangeError);
     expect(() => new Coordinator({ budget: { ratio: -1 } })).toThrow(/`budget.ratio`.*got -1/);
@@ -108,6 +108,66 @@ describe('Coordinator options', () => {
   });
 });
 
+describe('Coordinator option ranges', () => {
+  it.each([
+    [
+      { rateLimit: { minRate: 0.001 } },
+      '`rateLimit.minRate` must be a finite number >= 0.01, got 0.001',
+    ],
+    [
+      { rateLimit: { growth: 0.5 } },
+      '`rateLimit.growth` must be a finite number >= 1 and <= 1000, got 0.5',
+    ],
+    [
+      { rateLimit: { probe: -1 } },
+      '`rateLimit.probe` must be a finite number >= 0 and <= 1000, got -1',
+    ],
+    [
+      { rateLimit: { decrease: 0 } },
+      '`rateLimit.decrease` must be a finite number >= 0.01 and <= 1, got 0',
+    ],
+    [
+      { rateLimit: { cooldown: -1 } },
+      '`rateLimit.cooldown` must be a finite number >= 0 and <= 86400, got -1',
+    ],
+    [{ budget: { ratio: -0.1 } }, '`budget.ratio` must be a finite number >= 0, got -0.1'],
+    [
+      { budget: { minPerSecond: -1 } },
+      '`budget.minPerSecond` must be a finite number >= 0, got -1',
+    ],
+    [
+      { budget: { window: 0 } },
+      '`budget.window` must be a finite number >= 0.001 and <= 86400, got 0',
+    ],
+    [
+      { retryAfter: { maxHold: 1e6 } },
+      '`retryAfter.maxHold` must be a finite number >= 0 and <= 86400, got 1000000',
+    ],
+    [{ retryAfter: { growth: 0.5 } }, '`retryAfter.growth` must be a finite number >= 1, got 0.5'],
+    [
+      { retryAfter: { maxSpread: -1 } },
+      '`retryAfter.maxSpread` must be a finite number >= 0, got -1',
+    ],
+  ])('%j is refused: %s', (options, message) => {
+    expect(() => new Coordinator(options)).toThrow(new RangeError(message));
+  });
+
+  it('refuses values of the wrong type, naming the option', () => {
+    expect(() => new Coordinator({ retryAfter: { whilePacing: 1 } } as never)).toThrow(
+      new TypeError('`retryAfter.whilePacing` must be a boolean, got 1 (number)'),
+    );
+    expect(() => new Coordinator({ rateLimit: 'fast' } as never)).toThrow(
+      new TypeError('`rateLimit` must be a boolean or an options object, got "fast"'),
+    );
+    expect(() => new Coordinator({ budget: [] } as never)).toThrow(
+      new TypeError('`budget` must be a boolean or an options object, got an array of length 0'),
+    );
+    expect(() => new Coordinator(7 as never)).toThrow(
+      new TypeError('Coordinator options must be an object, got 7'),
+    );
+  });
+});
+
 describe('shared Retry-After', () => {
   it('holds every attempt until the instant one response asked for', async () => {
     const clock = new VirtualClock();
@@ -119,7 +179,7 @@ describe('shared Retry-After', () => {
     });
     await clock.sleep(2);
     coordinator.record(throttled(5), 1);
-    expect(coordinator.state.until).toBe(7);
+    expect(coordinator.state().until).toBe(7);
     expect(await starts(coordinator, clock, 3)).toEqual([7, 7, 7]);
     // Once it has passed, attempts start at once.
     expect(await starts(coordinator, clock, 1)).toEqual([7]);
@@ -131,7 +191,7 @@ describe('shared Retry-After', () => {
     coordinator.record(throttled(10), 1);
     coordinator.record(throttled(3), 1);
     coordinator.record({ retry: false, status: 200, retryAfter: 60 }, 1);
-    expect(coordinator.state.until).toBe(10);
+    expect(coordinator.state().until).toBe(10);
   });
 
   it('spreads the waiters over [T, T + spread · Retry-After], never before T', async () => {
@@ -199,6 +259,21 @@ describe('shared Retry-After', () => {
     expect(await latest()).toBeLessThanOrEqual(2);
   });
 
+  it('holds attempts already waiting until a later, longer Retry-After', async () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({
+      clock,
+      retryAfter: { spread: 0 },
+      rateLimit: false,
+      budget: false,
+    });
+    coordinator.record(throttled(5), 1);
+    const waiting = starts(coordinator, clock, 3);
+    await clock.sleep(2);
+    coordinator.record(throttled(10), 1);
+    expect(await waiting).toEqual([12, 12, 12]);
+  });
+
   it('can be turned off', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, retryAfter: false, rateLimit: false });
@@ -212,8 +287,18 @@ describe('adaptive rate limit', () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock });
     coordinator.record(ok, 1);
-    expect(coordinator.state.rate).toBe(Number.POSITIVE_INFINITY);
+    expect(coordinator.state().rate).toBe(Number.POSITIVE_INFINITY);
     expect(await starts(coordinator, clock, 5)).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('leaves a first 429 with Retry-After to the shared wait, and paces at the minimum rate after one without', () => {
+    const clock = new VirtualClock();
+    const hinted = new Coordinator({ clock, budget: false });
+    hinted.record(throttled(1), 1);
+    expect(hinted.state()).toMatchObject({ rate: Number.POSITIVE_INFINITY, until: 1 });
+    const bare = new Coordinator({ clock, budget: false, rateLimit: { minRate: 0.75 } });
+    bare.record(throttled(), 1);
+    expect(bare.state()).toMatchObject({ rate: 0.75, until: Number.NEGATIVE_INFINITY });
   });
 
   it('paces attempts one by one at the rate the server accepted before throttling', async () => {
@@ -226,12 +311,12 @@ describe('adaptive rate limit', () => {
     });
     for (let i = 0; i < 4; i++) coordinator.record(ok, 1);
     coordinator.record(throttled(), 1);
-    expect(coordinator.state.rate).toBe(4);
+    expect(coordinator.state().rate).toBe(4);
     const times = await starts(coordinator, clock, 5);
     expect(times).toEqual([0, 0.25, 0.5, 0.75, 1]);
   });
 
-  it('falls to the minimum rate when nothing gets through, and halves again after the cooldown', async () => {
+  it('falls to the minimum rate when nothing gets through', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({
       clock,
@@ -240,28 +325,61 @@ describe('adaptive rate limit', () => {
       rateLimit: { minRate: 0.25, growth: 1 },
     });
     coordinator.record({ retry: true, status: 503 }, 1);
-    expect(coordinator.state.rate).toBe(0.25);
+    expect(coordinator.state().rate).toBe(0.25);
     const times = await starts(coordinator, clock, 3);
     expect(times).toEqual([0, 4, 8]);
   });
 
-  it('cuts the rate when throttled again, and only once per cooldown', async () => {
+  it('halves the rate once per cooldown while nothing gets through, down to the minimum', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({
       clock,
       retryAfter: false,
       budget: false,
-      rateLimit: { growth: 1, decrease: 0.5, cooldown: 1 },
+      rateLimit: { minRate: 0.5, growth: 1, cooldown: 1 },
     });
-    for (let i = 0; i < 20; i++) coordinator.record(ok, 1);
+    for (let i = 0; i < 8; i++) coordinator.record(ok, 1);
     coordinator.record(throttled(), 1);
-    expect(coordinator.state.rate).toBe(20);
+    expect(coordinator.state().rate).toBe(8);
     await clock.sleep(1.5);
-    for (let i = 0; i < 10; i++) coordinator.record(ok, 1);
-    coordinator.record(throttled(), 1);
-    expect(coordinator.state.rate).toBe(10);
-    coordinator.record(throttled(), 1);
-    expect(coordinator.state.rate).toBe(10);
+    coordinator.record({ retry: true, status: 503 }, 2);
+    expect(coordinator.state().rate).toBe(4);
+    coordinator.record({ retry: true, status: 503 }, 2);
+    expect(coordinator.state().rate).toBe(4);
+    for (const expected of [2, 1, 0.5, 0.5]) {
+      await clock.sleep(1);
+      coordinator.record({ retry: true, status: 503 }, 2);
+      expect(coordinator.state().rate).toBe(expected);
+    }
+  });
+
+  it('cuts the rate to the lower of rate × decrease and the rate the server admits, once per cooldown', async () => {
+    const cut = async (accepted: number, decrease: number) => {
+      const clock = new VirtualClock();
+      const coordinator = new Coordinator({
+        clock,
+        retryAfter: false,
+        budget: false,
+        rateLimit: { growth: 1, decrease, cooldown: 1, minRate: 0.5 },
+      });
+      for (let i = 0; i < 20; i++) coordinator.record(ok, 1);
+      coordinator.record(throttled(), 1);
+      expect(coordinator.state().rate).toBe(20);
+      await clock.sleep(1.5);
+      for (let i = 0; i < accepted; i++) coordinator.record(ok, 1);
+      coordinator.record(throttled(), 1);
+      const after = coordinator.state().rate;
+      // Within the cooldown a second throttle changes nothing.
+      coordinator.record(throttled(), 1);
+      expect(coordinator.state().rate).toBe(after);
+      return after;
+    };
+    // 20 × 0.9 = 18 is below the 30 admitted; 12 admitted is below 18.
+    expect(await cut(30, 0.9)).toBe(18);
+    expect(await cut(12, 0.9)).toBe(12);
+    // 20 × 0.5 = 10; the minimum rate bounds it from below.
+    expect(await cut(15, 0.5)).toBe(10);
+    expect(await cut(0, 0.5)).toBe(10);
   });
 
   it('grows the rate with accepted responses while attempts wait (slow start doubles it per second of them)', async () => {
@@ -270,7 +388,7 @@ describe('adaptive rate limit', () => {
     coordinator.record(ok, 1);
     coordinator.record(ok, 1);
     coordinator.record(throttled(), 1);
-    expect(coordinator.state.rate).toBe(2);
+    expect(coordinator.state().rate).toBe(2);
     // Past the first second (which only learns the start), each attempt is accepted.
     await clock.sleep(1.5);
     const times: number[] = [];
@@ -284,22 +402,22 @@ describe('adaptive rate limit', () => {
     const inSecond = (k: number) => times.filter((t) => t >= 1.5 + k && t < 2.5 + k).length;
     expect(inSecond(0)).toBeGreaterThanOrEqual(2);
     expect(inSecond(1)).toBeGreaterThanOrEqual(2 * inSecond(0) - 1);
-    expect(coordinator.state.rate).toBeGreaterThan(8);
+    expect(coordinator.state().rate).toBeGreaterThan(8);
   });
 
   it('does not grow while the server accepts nothing or nobody waits', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, retryAfter: false, budget: false });
     coordinator.record({ retry: true, status: 503 }, 1);
-    expect(coordinator.state.rate).toBe(0.5);
+    expect(coordinator.state().rate).toBe(0.5);
     await clock.sleep(60);
     for (let i = 0; i < 5; i++) coordinator.record(ok, 1);
-    expect(coordinator.state.rate).toBe(0.5);
+    expect(coordinator.state().rate).toBe(0.5);
     await starts(coordinator, clock, 3);
     coordinator.record({ retry: true, status: 503 }, 2);
     await clock.sleep(2);
     coordinator.record({ retry: true, status: 503 }, 2);
-    expect(coordinator.state.rate).toBe(0.5);
+    expect(coordinator.state().rate).toBe(0.5);
   });
 
   it('does not count the statuses it paces against the retry budget', () => {
@@ -318,10 +436,10 @@ describe('adaptive rate limit', () => {
     await coordinator.acquire();
     const controller = new AbortController();
     const waiting = coordinator.acquire(controller.signal);
-    expect(coordinator.state.waiting).toBe(1);
+    expect(coordinator.state().waiting).toBe(1);
     controller.abort(new Error('stop'));
     await expect(waiting).rejects.toThrow('stop');
-    expect(coordinator.state.waiting).toBe(0);
+    expect(coordinator.state().waiting).toBe(0);
   });
 });
 
@@ -337,11 +455,21 @@ describe('retry budget', () => {
     for (let i = 0; i < 10; i++) coordinator.record(failed, 1);
     const allowed = Array.from({ length: 5 }, () => coordinator.allowRetry(failed));
     expect(allowed).toEqual([true, true, true, false, false]);
-    expect(coordinator.state).toMatchObject({ requests: 10, retries: 3 });
+    expect(coordinator.state()).toMatchObject({ requests: 10, retries: 3 });
     // The window moves on: old requests and retries no longer count.
     await clock.sleep(10.5);
-    expect(coordinator.state).toMatchObject({ requests: 0, retries: 0 });
+    expect(coordinator.state()).toMatchObject({ requests: 0, retries: 0 });
     expect(coordinator.allowRetry(failed)).toBe(true);
+  });
+
+  it('counts only first attempts as requests, and only spent retries as retries', () => {
+    const clock = new VirtualClock();
+    const coordinator = new Coordinator({ clock, retryAfter: false, rateLimit: false });
+    for (let i = 0; i < 5; i++) coordinator.record(failed, 2);
+    expect(coordinator.state()).toMatchObject({ requests: 0, retries: 0 });
+    coordinator.record(failed, 1);
+    expect(coordinator.allowRetry(failed)).toBe(true);
+    expect(coordinator.state()).toMatchObject({ requests: 1, retries: 1 });
   });
 
   it('ends a request with reason budget once the fleet has spent its retries', async () => {
