@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { UsageError } from './output.js';
+import { printable, UsageError } from './output.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -24,56 +24,87 @@ export const commonOptions = {
 
 /**
  * `parseArgs` in strict mode, with its errors turned into {@link UsageError}s that name
- * the offending flag.
+ * the offending flag. A negative number after a flag that takes a value is that value
+ * (`--timeout -1`), so the flag's own check can say what is wrong with it.
  */
 export function parseCommand<const O extends Options>(
   argv: readonly string[],
   options: O,
   allowPositionals = false,
 ): Parsed<O> {
+  const all = { ...commonOptions, ...options };
   try {
     return parseArgs({
-      args: [...argv],
-      options: { ...commonOptions, ...options },
+      args: joinNegativeValues(argv, all),
+      options: all,
       strict: true,
       allowPositionals,
     });
   } catch (error) {
-    throw new UsageError(describeParseError(error));
+    throw new UsageError(describeParseError(error, argv, all));
   }
 }
 
-function describeParseError(error: unknown): string {
+/** `--flag -1` as `--flag=-1` and `-f -1` as `-f-1`, for flags that take a value. */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const takesValue = (arg: string) => {
+    const long = /^--([^=]+)$/.exec(arg)?.[1];
+    if (long !== undefined) return options[long]?.type === 'string';
+    const short = /^-([^-])$/.exec(arg)?.[1];
+    return Object.values(options).some((o) => o.short === short && o.type === 'string');
+  };
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return out.concat(argv.slice(i));
+    const next = argv[i + 1];
+    if (next !== undefined && /^-\.?\d/.test(next) && takesValue(arg)) {
+      out.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
+function describeParseError(error: unknown, argv: readonly string[], options: Options): string {
   const e = error as { code?: string; message?: string };
-  const quoted = /'([^']+)'/.exec(e.message ?? '')?.[1];
+  const message = e.message ?? String(error);
+  const quoted = /'([^']+)'/.exec(message)?.[1];
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown flag ${quoted ?? ''}`.trimEnd();
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      const flag = quoted?.split(' ')[0] ?? 'a flag';
-      return /argument missing/.test(e.message ?? '')
-        ? `${flag} needs a value`
-        : `${flag} does not take a value`;
+      // `-o, --output <value>` names both spellings: say the one that was typed.
+      const spellings = (quoted ?? 'a flag').replace(/ <value>$/, '').split(', ');
+      const flag = spellings.find((s) => argv.includes(s)) ?? spellings[0]!;
+      if (/does not take an argument/.test(message)) return `${flag} does not take a value`;
+      if (!/ambiguous/.test(message)) return `${flag} needs a value`;
+      const long = flag.startsWith('--')
+        ? flag
+        : `--${Object.keys(options).find((k) => `-${options[k]?.short}` === flag)}`;
+      return `${flag} needs a value (one that starts with '-' is written ${long}=-…)`;
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument ${quoted ? `'${quoted}'` : ''}`.trimEnd();
     default:
-      return e.message ?? String(error);
+      return message;
   }
 }
 
-/** A number flag: finite, at least `min`, an integer when asked. */
+/** A number flag: finite, from `min` to `max`, an integer when asked. */
 export function numberFlag(
   flag: string,
   value: string | undefined,
-  rule: { min?: number; integer?: boolean } = {},
+  rule: { min?: number; max?: number; integer?: boolean } = {},
 ): number | undefined {
   if (value === undefined) return undefined;
   const n = value.trim() === '' ? Number.NaN : Number(value);
   const min = rule.min ?? 0;
+  const max = rule.max ?? Number.POSITIVE_INFINITY;
   const kind = rule.integer ? 'an integer' : 'a number';
-  if (!Number.isFinite(n) || n < min || (rule.integer && !Number.isInteger(n))) {
-    throw new UsageError(`${flag} must be ${kind} >= ${min}, got '${value}'`);
+  if (!Number.isFinite(n) || n < min || n > max || (rule.integer && !Number.isInteger(n))) {
+    const range = max === Number.POSITIVE_INFINITY ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`${flag} must be ${kind} ${range}, got '${printable(value)}'`);
   }
   return n;
 }
@@ -86,7 +117,7 @@ export function choiceFlag<T extends string>(
 ): T | undefined {
   if (value === undefined) return undefined;
   if (!choices.includes(value as T)) {
-    throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got '${value}'`);
+    throw new UsageError(`${flag} must be one of ${choices.join(', ')}, got '${printable(value)}'`);
   }
   return value as T;
 }

@@ -5,7 +5,7 @@ export interface Command {
   readonly name: string;
   /** One line for the command list. */
   readonly summary: string;
-  /** The full `--help` text; also printed after a usage error. */
+  /** The full `--help` text. */
   readonly help: string;
   /**
    * Runs with the arguments after the command's name and resolves to the exit code.

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { systemClock } from '../clock.js';
 import { Session } from '../http/session.js';
 import { RetryError } from '../retry/errors.js';
 import type { RetryOptions } from '../retry/policy.js';
@@ -215,7 +214,7 @@ async function resumedDownload(
   const result = await download({
     url: `${server.url}/file`,
     headers: new Headers(),
-    fetch: (url, init) => session.fetch(url, init),
+    session,
     sink: {
       async write(chunk) {
         hash.update(chunk);
@@ -224,8 +223,6 @@ async function resumedDownload(
       restart: async () => false,
     },
     view,
-    policy: session.policy,
-    clock: systemClock,
     ...(signal ? { signal } : {}),
   });
   const requests = server.requests.filter((q) => q.path === '/file');

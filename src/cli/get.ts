@@ -1,47 +1,52 @@
-import { chmod, open, rename } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
-import { systemClock } from '../clock.js';
-import { TemporaryPath } from '../fs/temporary-path.js';
+import { stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { type ProfileName, profiles } from '../http/profiles.js';
 import { Session } from '../http/session.js';
 import { RetryError, redact, safeUrl } from '../retry/errors.js';
-import type { RetryEvent } from '../retry/retry.js';
 import { choiceFlag, numberFlag, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { BodyError, type DownloadResult, download, type Sink } from './download.js';
 import {
   bytes,
   type CliIo,
-  type CliStream,
   exitCodeHelp,
   exitCodes,
   isTerminal,
+  printable,
   statusLine,
   UsageError,
 } from './output.js';
 import { logView, type ProgressView, silentView, terminalView } from './progress.js';
+import { prepare, stdoutSink } from './sinks.js';
 
 const help = `Usage: orionclient get URL [options]
 
 Downloads URL with retries: jittered backoff, per-status budgets, Retry-After obeyed,
-and a broken connection resumed with Range + If-Range when the server allows it.
+and a broken connection resumed with Range + If-Range when the server offers a strong
+validator (a strong ETag, or a Last-Modified at least a second before its Date). A resume
+answered for another version of the file (another ETag or Last-Modified, another start,
+another length) starts over from byte 0: two versions are never spliced together.
 With -o the body is written to a temporary file beside FILE and renamed into place only
 when it is complete; without -o it goes to stdout.
 
 Options:
-  -o, --output FILE      write the body to FILE (atomically) instead of stdout
+  -o, --output FILE      write the body to FILE (atomically) instead of stdout; FILE
+                         may not be a directory
   -H, --header 'N: v'    send a request header (repeatable); values never appear in logs
   --profile NAME         interactive or nonInteractive (default: nonInteractive)
-  --retries N            retries of a transient failure (503, reset, timeout...)
+  --retries N            retries of a transient failure (503, reset, timeout, a body
+                         that broke off...); they start afresh while the body moves on
   --retry-timeout S      no retry is scheduled once S seconds have passed
   --timeout S            per attempt: connect, send and wait for the response headers;
                          a body that sends nothing for S seconds is resumed
-  --quiet                print nothing but errors
+  -q, --quiet            print nothing but errors
   --json                 print one summary object on stdout (needs -o)
   -h, --help             show this help
 
 On a terminal, stderr shows a progress bar and a live line during each backoff wait;
-otherwise stderr gets plain lines, one per event.
+otherwise stderr gets plain lines, one per event. The last line counts the attempts, the
+resumes (ranges that continued the body) and the restarts (times it started over).
+Control characters in what the server sends (a reason phrase, a header) are not printed.
 
 ${exitCodeHelp}`;
 
@@ -75,13 +80,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (values.json && values.output === undefined) {
     throw new UsageError('--json needs -o FILE: without it, stdout carries the body');
   }
-  const output = values.output === undefined ? undefined : resolve(values.output);
+  const output = values.output === undefined ? undefined : await outputPath(values.output);
 
   const live = isTerminal(io.stderr, io.env) && (output !== undefined || !io.stdout.isTTY);
   const view: ProgressView =
     values.quiet || values.json ? silentView : live ? terminalView(io.stderr) : logView(io.stderr);
   const started = performance.now();
-  // One per request the download sends, plus one per retry the session makes inside it.
   let attempts = 0;
   const session = new Session({
     profile,
@@ -91,15 +95,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     ...(retries === undefined ? {} : { retries }),
     ...(retryTimeout === undefined ? {} : { retryTimeout }),
     ...(timeout === undefined ? {} : { requestTimeout: timeout }),
-    onRetry: (event: RetryEvent) => {
-      attempts++;
-      view.waiting(failure(event), event.retry, event.limit, event.delay);
-    },
+    ...(io.clock ? { clock: io.clock } : {}),
   });
-  const fetchCounted = (target: string, init: RequestInit) => {
-    attempts++;
-    return session.fetch(target, init);
-  };
 
   const target = output === undefined ? undefined : await prepare(output);
   const sink: Sink = target ?? stdoutSink(io.stdout, io.signal);
@@ -107,30 +104,31 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const summary = (fields: Record<string, unknown>) => {
     if (values.json) io.stdout.write(`${JSON.stringify({ url: safeUrl(url), ...fields })}\n`);
   };
+  const fail = (message: string) => {
+    view.finish(`orionclient get: ${message}`);
+    if (values.quiet || values.json) io.stderr.write(`orionclient get: ${message}\n`);
+  };
   let result: DownloadResult;
   try {
     result = await download({
       url,
       headers,
-      fetch: fetchCounted,
+      session,
       sink,
       view,
-      policy: session.policy,
-      clock: systemClock,
+      onRequest: () => attempts++,
+      ...(io.clock ? { clock: io.clock } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
     });
     if (result.ok) await target?.commit();
   } catch (error) {
     await target?.discard();
-    const code = io.signal?.aborted
-      ? exitCodes.interrupted
-      : error instanceof RetryError || error instanceof BodyError
-        ? exitCodes.network
-        : exitCodes.failure;
+    const code = io.signal?.aborted ? exitCodes.interrupted : exitCodeOf(error);
     const message =
-      code === exitCodes.interrupted ? 'interrupted' : String((error as Error)?.message ?? error);
-    view.finish(`orionclient get: ${message}`);
-    if (values.quiet || values.json) io.stderr.write(`orionclient get: ${message}\n`);
+      code === exitCodes.interrupted
+        ? 'interrupted'
+        : printable(String((error as Error)?.message ?? error));
+    fail(message);
     summary({ ok: false, error: message, exitCode: code, attempts, elapsed: elapsed() });
     return code;
   }
@@ -138,22 +136,25 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const facts = {
     status: result.status,
     bytes: result.bytes,
-    attempts,
+    attempts: result.attempts,
     resumes: result.resumes,
+    restarts: result.restarts,
     elapsed: Number(elapsed().toFixed(3)),
     path: result.ok ? (output ?? null) : null,
   };
-  const resumed = result.resumes === 0 ? '' : `, ${plural(result.resumes, 'resume')}`;
-  const tally = `${plural(attempts, 'attempt')}${resumed}, ${elapsed().toFixed(1)} s`;
+  const tally = [
+    plural(result.attempts, 'attempt'),
+    ...(result.resumes === 0 ? [] : [plural(result.resumes, 'resume')]),
+    ...(result.restarts === 0 ? [] : [plural(result.restarts, 'restart')]),
+    `${elapsed().toFixed(1)} s`,
+  ].join(', ');
   if (!result.ok) {
     await target?.discard();
-    const message = `GET ${safeUrl(url)}: ${status} (${tally})`;
-    view.finish(`orionclient get: ${message}`);
-    if (values.quiet || values.json) io.stderr.write(`orionclient get: ${message}\n`);
+    fail(`GET ${safeUrl(url)}: ${status} (${tally})`);
     summary({ ok: false, ...facts, exitCode: exitCodes.httpStatus });
     return exitCodes.httpStatus;
   }
-  const where = output === undefined ? 'stdout' : values.output!;
+  const where = output === undefined ? 'stdout' : printable(values.output!);
   view.finish(`${status}: ${bytes(result.bytes)} to ${where} (${tally})`);
   summary({ ok: true, ...facts });
   return exitCodes.ok;
@@ -161,10 +162,37 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** `503 Service Unavailable` or `ECONNRESET`: what failed, for the retry line. */
-function failure(event: RetryEvent): string {
-  if (event.status !== undefined) return statusLine(event.status);
-  return event.error?.code ?? event.error?.name ?? 'error';
+/**
+ * The exit code of a download that ended without a response to report: the server
+ * answered with redirects past the limit (3), with something that is not HTTP (5), or
+ * not usefully at all (4); anything else (the output file) is 1.
+ */
+function exitCodeOf(error: unknown): number {
+  if (error instanceof BodyError) return exitCodes.network;
+  if (!(error instanceof RetryError)) return exitCodes.failure;
+  const cause = error.cause as Error | undefined;
+  // The session ends a redirect loop with a TypeError that names maxRedirects.
+  if (cause instanceof TypeError && /\bredirects?\b/.test(cause.message)) {
+    return exitCodes.httpStatus;
+  }
+  for (let e: unknown = cause, depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e.name === 'HTTPParserError' || /^HPE_/.test(String((e as { code?: unknown }).code))) {
+      return exitCodes.protocol;
+    }
+    e = e.cause;
+  }
+  return exitCodes.network;
+}
+
+/** `-o FILE` as an absolute path; a directory is refused before anything is sent. */
+async function outputPath(value: string): Promise<string> {
+  const path = resolve(value);
+  const directory =
+    /[/\\]$/.test(value) || (await stat(path).catch(() => undefined))?.isDirectory();
+  if (directory) {
+    throw new UsageError(`-o must name a file, got the directory '${printable(value)}'`);
+  }
+  return path;
 }
 
 function parseUrl(text: string): string {
@@ -200,84 +228,6 @@ function parseHeaders(list: readonly string[]): Headers {
     }
   }
   return headers;
-}
-
-interface FileTarget extends Sink {
-  commit(): Promise<void>;
-  discard(): Promise<void>;
-}
-
-/** A temporary file beside `output`, renamed onto it by `commit()`. */
-async function prepare(output: string): Promise<FileTarget> {
-  let temporary: TemporaryPath;
-  try {
-    temporary = await TemporaryPath.create({
-      dir: dirname(output),
-      prefix: `.${basename(output)}.`,
-      suffix: '.part',
-    });
-  } catch (error) {
-    throw new Error(`cannot write beside ${output}: ${(error as Error).message}`);
-  }
-  const handle = await open(temporary.path, 'r+');
-  let position = 0;
-  let closed = false;
-  const close = async () => {
-    if (closed) return;
-    closed = true;
-    await handle.close();
-  };
-  return {
-    async write(chunk) {
-      await handle.write(chunk, 0, chunk.byteLength, position);
-      position += chunk.byteLength;
-    },
-    async restart() {
-      await handle.truncate(0);
-      position = 0;
-      return true;
-    },
-    async commit() {
-      await handle.truncate(position);
-      await handle.sync();
-      await close();
-      // TemporaryPath makes the file private (0600); the result gets the usual permissions.
-      await chmod(temporary.path, 0o666 & ~process.umask());
-      await rename(temporary.path, output);
-      temporary.keep();
-    },
-    async discard() {
-      await close().catch(() => {});
-      await temporary.remove();
-    },
-  };
-}
-
-/** Stdout, waiting for `drain` when the reader is slower than the network. */
-function stdoutSink(stream: CliStream, signal: AbortSignal | undefined): Sink {
-  const s = stream as CliStream & {
-    once?: (event: 'drain', fn: () => void) => unknown;
-    off?: (event: 'drain', fn: () => void) => unknown;
-  };
-  return {
-    async write(chunk) {
-      if (stream.write(chunk) !== false || !s.once) return;
-      // A closed pipe never drains; the abort (EPIPE, Ctrl+C) ends the wait instead.
-      await new Promise<void>((done, fail) => {
-        const onAbort = () => {
-          s.off?.('drain', onDrain);
-          fail(signal?.reason);
-        };
-        const onDrain = () => {
-          signal?.removeEventListener('abort', onAbort);
-          done();
-        };
-        s.once!('drain', onDrain);
-        signal?.addEventListener('abort', onAbort, { once: true });
-      });
-    },
-    restart: async () => false,
-  };
 }
 
 /** `orionclient get`. */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from './command.js';
 import { demo } from './demo.js';
 import { get } from './get.js';
-import { type CliIo, exitCodeHelp, exitCodes, UsageError } from './output.js';
+import { type CliIo, exitCodeHelp, exitCodes, printable, UsageError } from './output.js';
 import { schedule } from './schedule.js';
 
 const commands: readonly Command[] = [demo, get, schedule];
@@ -44,23 +44,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   if (name === 'help') {
     const topic = rest[0] === undefined ? undefined : find(rest[0]);
     if (rest[0] !== undefined && !topic)
-      return usage(io, 'orionclient', `unknown command '${rest[0]}'`, help);
+      return usage(io, 'orionclient', `unknown command '${rest[0]}'`);
     return print(io, topic?.help ?? help);
   }
   const command = find(name);
   if (!command) {
     const what = name.startsWith('-') ? `unknown flag ${name}` : `unknown command '${name}'`;
-    return usage(io, 'orionclient', what, help);
+    return usage(io, 'orionclient', what);
   }
   const ownArgs = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
   if (ownArgs.includes('-h') || ownArgs.includes('--help')) return print(io, command.help);
   try {
     return await command.run(rest, io);
   } catch (error) {
-    if (error instanceof UsageError) {
-      return usage(io, `orionclient ${command.name}`, error.message, command.help);
-    }
-    io.stderr.write(`orionclient ${command.name}: ${(error as Error)?.message ?? error}\n`);
+    if (error instanceof UsageError) return usage(io, `orionclient ${command.name}`, error.message);
+    const message = printable(String((error as Error)?.message ?? error));
+    io.stderr.write(`orionclient ${command.name}: ${message}\n`);
     return exitCodes.failure;
   }
 }
@@ -72,22 +71,36 @@ function print(io: CliIo, text: string): number {
   return exitCodes.ok;
 }
 
-function usage(io: CliIo, where: string, message: string, helpText: string): number {
-  io.stderr.write(`${where}: ${message}\n\n${helpText}\n`);
+/** One line that says what is wrong, and where the whole story is. */
+function usage(io: CliIo, where: string, message: string): number {
+  io.stderr.write(`${where}: ${printable(message)}\nTry '${where} --help'.\n`);
   return exitCodes.usage;
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
 /**
- * The process side: real streams, and a signal that aborts on the first Ctrl+C so the
- * running command can clean up; a second Ctrl+C exits at once.
+ * The process side: real streams, and a signal that aborts on the first SIGINT or SIGTERM
+ * so the running command can clean up; a second one ends the process at once. After the
+ * cleanup the process ends by the signal it got, as an interrupted program should: a shell
+ * loop around `orionclient` stops at Ctrl+C.
  */
 async function runProcess(): Promise<void> {
   const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(exitCodes.interrupted);
+  let received: NodeJS.Signals | undefined;
+  const stopListening = () => {
+    for (const name of SIGNALS) process.off(name, onSignal);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) {
+      stopListening();
+      process.kill(process.pid, signal);
+      return;
+    }
+    received = signal;
     controller.abort(new Error('interrupted'));
   };
-  process.on('SIGINT', onSigint);
+  for (const name of SIGNALS) process.on(name, onSignal);
   // A closed pipe (`orionclient schedule | head`) is not an error worth a stack trace.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') controller.abort(error);
@@ -102,8 +115,21 @@ async function runProcess(): Promise<void> {
     });
     process.exitCode = code;
   } finally {
-    process.off('SIGINT', onSigint);
+    stopListening();
   }
+  if (received) {
+    // With no listener left, the signal's default action ends the process; what was
+    // written must reach the pipes first.
+    await Promise.all([flush(process.stdout), flush(process.stderr)]);
+    process.kill(process.pid, received);
+  }
+}
+
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((done) => {
+    if (stream.destroyed || !stream.writable) done();
+    else stream.write('', () => done());
+  });
 }
 
 function invokedDirectly(): boolean {

@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http';
+import type { Clock } from '../clock.js';
 
 /**
  * Exit codes of the `orionclient` command. Scripts can tell a server that kept failing
@@ -11,11 +12,22 @@ export const exitCodes = Object.freeze({
   failure: 1,
   /** Bad command line: unknown flag, bad value, missing argument. */
   usage: 2,
-  /** The server answered, but with an error status, after every retry was spent. */
+  /**
+   * The server answered, but with an error status after every retry was spent, or with
+   * redirects past the limit.
+   */
   httpStatus: 3,
-  /** No response at all (refused, reset, timed out) after every retry was spent. */
+  /**
+   * No usable response after every retry was spent: refused, reset, timed out, a body
+   * that kept breaking off, or a resume answered with another version of the file.
+   */
   network: 4,
-  /** Interrupted by Ctrl+C (SIGINT); nothing partial is left behind. */
+  /** The server's reply was not HTTP (a wrong port, another protocol). */
+  protocol: 5,
+  /**
+   * Interrupted (Ctrl+C); nothing partial is left behind. The process ends by the signal
+   * it got (SIGINT, or SIGTERM), which shells report as 130 (or 143).
+   */
   interrupted: 130,
 });
 
@@ -24,9 +36,12 @@ export const exitCodeHelp = `Exit codes:
   0    success
   1    other failure (for example the output file cannot be written)
   2    usage error (unknown flag, bad value)
-  3    HTTP error status after the retries were spent
-  4    network failure (no response) after the retries were spent
-  130  interrupted (Ctrl+C)`;
+  3    HTTP error status after the retries were spent, or too many redirects
+  4    network failure after the retries were spent: no response, a body that kept
+       breaking off, or a resume answered with another version of the file
+  5    the reply was not HTTP (wrong port or protocol)
+  130  interrupted (Ctrl+C): temporary files are removed, then the process ends by
+       SIGINT; SIGTERM is handled the same way (the shell reports 143)`;
 
 /** A stream the CLI writes to; `isTTY` and `columns` are read when present. */
 export interface CliStream {
@@ -40,11 +55,13 @@ export interface CliIo {
   readonly stdout: CliStream;
   readonly stderr: CliStream;
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Aborts when the user interrupts (SIGINT). */
+  /** Aborts when the user interrupts (SIGINT, SIGTERM). */
   readonly signal?: AbortSignal;
+  /** Paces the backoff waits. @default systemClock */
+  readonly clock?: Clock;
 }
 
-/** A command-line mistake: exits 2 with the message and the command's help. */
+/** A command-line mistake: exits 2 with the message and a pointer to the command's help. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -84,9 +101,26 @@ export function bytes(value: number): string {
   return unit === 0 ? `${v} B` : `${v.toFixed(1)} ${units[unit]}`;
 }
 
+/**
+ * Terminal controls: ESC sequences (CSI `ESC [ … final`, OSC/DCS/PM/APC strings up to BEL
+ * or `ESC \\`, any other `ESC x`), then the remaining C0 controls, DEL, C1 controls and
+ * the bidirectional overrides that reorder what is shown.
+ */
+const CONTROLS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point.
+  /\x1b\[[0-?]*[ -/]*[@-~]?|\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[^[\]PX^_]?|[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` without anything a terminal would act on: what a server sends (a reason phrase,
+ * a header, a name) is printed through this, so it can only ever show as text.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROLS, '');
+}
+
 /** `503 Service Unavailable`, or the bare number when Node does not know the reason. */
 export function statusLine(status: number, statusText?: string): string {
-  const text = statusText || STATUS_CODES[status];
+  const text = printable(statusText ?? '').trim() || STATUS_CODES[status];
   return text ? `${status} ${text}` : String(status);
 }
 

@@ -1,6 +1,9 @@
-import { bytes, type CliStream, seconds } from './output.js';
+import { bytes, type CliStream, printable, seconds } from './output.js';
 
-/** What a download shows while it runs; one implementation per kind of output. */
+/**
+ * What a download shows while it runs; one implementation per kind of output. Texts may
+ * quote the server, so the views print them through `printable`.
+ */
 export interface ProgressView {
   /** `done` bytes so far of `total` (unknown when the server did not say). */
   progress(done: number, total: number | undefined): void;
@@ -23,7 +26,7 @@ export const silentView: ProgressView = {
 /** `503 Service Unavailable — retry 3/10 in 1.6 s`: the same words live and in logs. */
 export function retryText(what: string, retry: number, limit: number, delay: number): string {
   const of = Number.isFinite(limit) ? `/${limit}` : '';
-  return `${what} — retry ${retry}${of} in ${seconds(Math.max(0, delay))} s`;
+  return `${printable(what)} — retry ${retry}${of} in ${seconds(Math.max(0, delay))} s`;
 }
 
 /** Plain lines for logs and pipes: no escape codes, no carriage returns, no redraws. */
@@ -32,8 +35,8 @@ export function logView(stream: CliStream): ProgressView {
     progress() {},
     waiting: (what, retry, limit, delay) =>
       void stream.write(`${retryText(what, retry, limit, delay)}\n`),
-    note: (text) => void stream.write(`${text}\n`),
-    finish: (text) => void stream.write(`${text}\n`),
+    note: (text) => void stream.write(`${printable(text)}\n`),
+    finish: (text) => void stream.write(`${printable(text)}\n`),
   };
 }
 
@@ -121,13 +124,13 @@ export function terminalView(
       start();
     },
     note(text) {
-      stream.write(`\r\x1b[2K${text}\n`);
+      stream.write(`\r\x1b[2K${printable(text)}\n`);
       if (timer) draw();
     },
     finish(text) {
       settle();
       stop();
-      stream.write(`${text}\n`);
+      stream.write(`${printable(text)}\n`);
     },
   };
 }

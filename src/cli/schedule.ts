@@ -6,6 +6,8 @@ import type { Command } from './command.js';
 import { type CliIo, exitCodes, seconds, statusLine, table, UsageError } from './output.js';
 
 const profileNames = Object.keys(profiles) as ProfileName[];
+/** plan()'s bound on `samples`: a million draws take a second or two. */
+const MAX_SAMPLES = 1_000_000;
 
 const help = `Usage: orionclient schedule [options]
 
@@ -22,8 +24,8 @@ Options:
   --early-cap N:S      cap the doubling value of the first N sleeps at S seconds (the
                        earlyCap option, off in both profiles; 12:30 for a 429 measured
                        well for fleets of independent clients, see docs/benchmarks.md)
-  --samples N          also draw N jittered schedules and print p5, median, p95 and mean
-                       of the total wait
+  --samples N          also draw N jittered schedules (1 to 1000000) and print p5,
+                       median, p95 and mean of the total wait
   --seed N             seed of the samples (default: 1)
   --json               print the schedule as one JSON object
   -h, --help           show this help
@@ -51,7 +53,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const status = parseStatus(values.status);
   const retryTimeout = numberFlag('--retry-timeout', values['retry-timeout']);
   const jitter: JitterName | undefined = choiceFlag('--jitter', values.jitter, jitterNames);
-  const samples = numberFlag('--samples', values.samples, { min: 1, integer: true });
+  const samples = numberFlag('--samples', values.samples, {
+    min: 1,
+    max: MAX_SAMPLES,
+    integer: true,
+  });
   const seed = numberFlag('--seed', values.seed, { integer: true });
   const earlyCap = parseEarlyCap(values['early-cap']);
   const options: PlanOptions = {

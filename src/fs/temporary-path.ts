@@ -29,6 +29,7 @@ export interface TemporaryPathOptions {
   prefix?: string;
   /**
    * An existing directory to create the file in; it is resolved to its absolute real path.
+   * A `dir` that is empty or contains NUL is a `RangeError`.
    * @default the real path of `os.tmpdir()`
    */
   dir?: string;
@@ -227,6 +228,10 @@ function checkOptions(options: unknown): Checked {
   if (o.dir !== undefined && (typeof o.dir !== 'string' || o.dir === '')) {
     const error = typeof o.dir === 'string' ? RangeError : TypeError;
     throw new error(`\`dir\` must be a non-empty string, got ${show(o.dir)} (${typeof o.dir})`);
+  }
+  // No path can hold NUL; the file system calls would fail with a less helpful error.
+  if (typeof o.dir === 'string' && o.dir.includes('\0')) {
+    throw new RangeError(`\`dir\` must not contain a NUL character, got ${show(o.dir)}`);
   }
   return { prefix, suffix, dir: o.dir, delete: deleteOnDispose };
 }

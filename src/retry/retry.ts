@@ -139,9 +139,10 @@ export interface RetryInfo {
 const infos = new WeakMap<object, RetryInfo>();
 const INFO = Symbol('orionclient.retryInfo');
 
+/** Gives `value` its history; a value that an inner `retry()` already returned gets the outer one. */
 function attachInfo(value: object, info: RetryInfo): void {
   if (value instanceof Response && Object.isExtensible(value)) {
-    Object.defineProperty(value, INFO, { value: info });
+    Object.defineProperty(value, INFO, { value: info, configurable: true });
   } else {
     infos.set(value, info);
   }

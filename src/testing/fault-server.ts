@@ -70,6 +70,12 @@ export type Fault =
   | { truncate: { declared: number; sent: number } }
   /** Write bytes that are not HTTP, then close. */
   | { invalid: true }
+  /**
+   * Write `raw` on the socket as the whole reply (status line, headers and body), then
+   * close (FIN): for replies that `node:http` refuses to send, such as a reason phrase with
+   * control characters. A string is sent as latin1, one byte per character.
+   */
+  | { raw: string | Uint8Array }
   | { file: FileFault };
 
 /** A request as the server saw it. */
@@ -175,7 +181,9 @@ export async function startFaultServer(): Promise<FaultServer> {
       res.writeHead(200, { 'content-length': String(fault.truncate.declared) });
       res.write(filler(fault.truncate.sent), () => socket.end());
     } else if ('invalid' in fault) socket.end('SMTP ready, not HTTP\r\n\r\n');
-    else if ('file' in fault) serveFile(fault.file, req, res, cut);
+    else if ('raw' in fault) {
+      socket.end(typeof fault.raw === 'string' ? Buffer.from(fault.raw, 'latin1') : fault.raw);
+    } else if ('file' in fault) serveFile(fault.file, req, res, cut);
     else send(res, fault.status, fault.headers, fault.body ?? filler(fault.bodyBytes ?? 0));
   };
 

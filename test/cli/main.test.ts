@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { exitCodes } from '../../src/cli/output.js';
 import { buildCli, memoryIo, runCli } from './helpers.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
@@ -17,8 +18,22 @@ describe('orionclient', () => {
     expect(await main(['--help'], m.io)).toBe(0);
     const help = m.stdout();
     expect(help).toContain('schedule');
-    for (const code of ['0', '1', '2', '3', '4', '130'])
+    for (const code of ['0', '1', '2', '3', '4', '5', '130'])
       expect(help).toMatch(new RegExp(`^  ${code} `, 'm'));
+  });
+
+  it('documents exactly the exit codes the code uses, in --help of get and in the README', async () => {
+    const codes = Object.values(exitCodes).sort((a, b) => a - b);
+    const m = memoryIo();
+    expect(await main(['get', '--help'], m.io)).toBe(0);
+    const table = m.stdout().slice(m.stdout().indexOf('Exit codes:'));
+    const inHelp = [...table.matchAll(/^ {2}(\d+) /gm)].map((x) => Number(x[1]));
+    expect(inHelp).toEqual(codes);
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## The command line'));
+    const sentence = /Exit codes: ([^.]*)\./.exec(section)?.[1] ?? '';
+    const inReadme = [...sentence.matchAll(/(?:^|,\s+)(\d+) /g)].map((x) => Number(x[1]));
+    expect(inReadme).toEqual(codes);
   });
 
   it('prints a command help with `help <command>` and with `<command> --help`', async () => {
@@ -30,13 +45,15 @@ describe('orionclient', () => {
     expect(b.stdout()).toBe(a.stdout());
   });
 
-  it('exits 2 and shows the help for no command or an unknown one', async () => {
+  it('exits 2 with the help for no command, and one line and a pointer for an unknown one', async () => {
     const none = memoryIo();
     const unknown = memoryIo();
     expect(await main([], none.io)).toBe(2);
     expect(await main(['shedule'], unknown.io)).toBe(2);
     expect(none.stderr()).toContain('Usage: orionclient <command>');
-    expect(unknown.stderr()).toMatch(/^orionclient: unknown command 'shedule'/);
+    expect(unknown.stderr()).toBe(
+      "orionclient: unknown command 'shedule'\nTry 'orionclient --help'.\n",
+    );
   });
 });
 

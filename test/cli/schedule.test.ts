@@ -154,11 +154,33 @@ describe('orionclient schedule usage errors', () => {
     [['--retry-timeout'], '--retry-timeout'],
     [['--json=yes'], '--json'],
     [['extra'], 'extra'],
-  ])('exits 2 for %j, names %s and shows the help', async (args, flag) => {
+  ])('exits 2 for %j, names %s in one line and points to --help', async (args, flag) => {
     const { code, stdout, stderr } = await schedule(...args);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr.split('\n')[0]).toContain(flag);
-    expect(stderr).toContain('Usage: orionclient schedule');
+    const lines = stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain(flag);
+    expect(lines[1]).toBe("Try 'orionclient schedule --help'.");
+  });
+
+  it.each([
+    [['--status', '-1'], "--status must be an HTTP status 100-599 or 'network', got '-1'"],
+    [['--retry-timeout', '-1'], "--retry-timeout must be a number >= 0, got '-1'"],
+    [['--retry-timeout', '-0.5'], "--retry-timeout must be a number >= 0, got '-0.5'"],
+    [['--seed', '-3'], "--seed must be an integer >= 0, got '-3'"],
+  ])('says what is wrong with a negative value: %j', async (args, message) => {
+    const { code, stderr } = await schedule(...args);
+    expect(code).toBe(2);
+    expect(stderr.split('\n')[0]).toBe(`orionclient schedule: ${message}`);
+  });
+
+  it('refuses --samples above 1000000, naming the limit, instead of drawing for minutes', async () => {
+    const { code, stdout, stderr } = await schedule('--samples', '1000001');
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toBe(
+      "orionclient schedule: --samples must be an integer from 1 to 1000000, got '1000001'",
+    );
   });
 });

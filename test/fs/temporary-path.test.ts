@@ -415,6 +415,18 @@ describe('validating', () => {
     expect(() => TemporaryPath.createSync({ dir: 7 as never })).toThrow(TypeError);
   });
 
+  test('a `dir` containing NUL is a RangeError naming `dir`, by every form, and creates nothing', async () => {
+    const dir = newDir();
+    const options = { dir: `${dir}\0/elsewhere` };
+    const message = /^`dir` must not contain a NUL character, got "/;
+    await expect(TemporaryPath.create(options)).rejects.toThrow(RangeError);
+    await expect(TemporaryPath.create(options)).rejects.toThrow(message);
+    expect(() => TemporaryPath.createSync(options)).toThrow(RangeError);
+    expect(() => TemporaryPath.createSync(options)).toThrow(message);
+    await expect(withTemporaryPath(() => 1, options)).rejects.toThrow(RangeError);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
   test('an unknown option key is rejected with a hint', async () => {
     await expect(TemporaryPath.create({ sufix: 'x' } as never)).rejects.toThrow(
       /Unknown option `sufix` in TemporaryPath options; did you mean `suffix`\?/,

@@ -135,6 +135,24 @@ describe('retry()', () => {
     expect(clock.now()).toBeCloseTo(351, 6);
   });
 
+  it('returns a Response that an inner retry() already returned, with the outer history', async () => {
+    const clock = new VirtualClock();
+    let calls = 0;
+    const inner = () =>
+      retry(async () => new Response(null, { status: calls++ === 0 ? 503 : 200 }), {
+        clock,
+        retries: 0,
+        classify: (o) => ({ retry: o.ok && o.value.status === 503, status: 503 }),
+      });
+    const response = await retry(inner, {
+      clock,
+      jitter: 'none',
+      classify: (o) => ({ retry: o.ok && o.value.status === 503, status: 503 }),
+    });
+    expect(response.status).toBe(200);
+    expect(retryInfo(response)?.attempts).toHaveLength(2);
+  });
+
   it('does not retry programming errors', async () => {
     const { op, calls } = script([new TypeError('x is not a function')]);
     const error = await retry(op, { clock: new VirtualClock() }).catch((e) => e);

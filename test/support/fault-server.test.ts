@@ -148,6 +148,18 @@ describe('network faults, as Node fetch reports them', () => {
     expect(error.cause.code).toBe(undiciMajor >= 7 ? undefined : 'HPE_INVALID_CONSTANT');
   });
 
+  it('raw: the bytes go out as the whole reply, control characters in the reason phrase included', async () => {
+    const reason = '\x1b]0;owned\x07\x1b[2J';
+    server.route('/raw', [
+      { raw: `HTTP/1.1 400 ${reason}\r\ncontent-length: 2\r\nconnection: close\r\n\r\nno` },
+    ]);
+    const response = await fetch(`${server.url}/raw`);
+    expect(response.status).toBe(400);
+    expect(response.statusText).toBe(reason);
+    expect(await response.text()).toBe('no');
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('hang: the request stays unanswered until the client aborts', async () => {
     server.route('/hang', [{ hang: true }]);
     const controller = new AbortController();
