@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type ProfileName, profiles } from '../http/profiles.js';
 import { Session } from '../http/session.js';
-import { RetryError, redact, safeUrl } from '../retry/errors.js';
+import { RetryError, redactUrl, safeUrl } from '../retry/errors.js';
 import { choiceFlag, numberFlag, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { BodyError, type DownloadResult, download, type Sink } from './download.js';
@@ -201,7 +201,9 @@ function parseUrl(text: string): string {
     url = new URL(text);
   } catch {
     // A URL that does not parse may still hold user:password@; never echo that part.
-    throw new UsageError(`URL must be an absolute http:// or https:// URL, got '${redact(text)}'`);
+    throw new UsageError(
+      `URL must be an absolute http:// or https:// URL, got '${redactUrl(text)}'`,
+    );
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`URL must be http:// or https://, got ${url.protocol}`);

@@ -273,6 +273,13 @@ describe('orionclient get usage', () => {
     expect(lines[1]).toBe("Try 'orionclient get --help'.");
   });
 
+  it('never echoes the password of a URL that does not parse, even one with a space', async () => {
+    const m = memoryIo();
+    expect(await main(['get', 'http://user:p w-SECRET@[bad/x'], m.io)).toBe(2);
+    expect(m.stderr()).toContain('URL must be an absolute');
+    expect(m.stderr()).not.toMatch(/SECRET|p w/);
+  });
+
   it.each([
     [['--timeout', '-1'], "--timeout must be a number >= 0, got '-1'"],
     [['--retries', '-1'], "--retries must be an integer >= 0, got '-1'"],
