@@ -124,7 +124,7 @@ export class VirtualClock implements Clock {
   #schedulePump(): void {
     if (this.#pumping) return;
     this.#pumping = true;
-    setImmediate(() => {
+    afterPending(() => {
       this.#pumping = false;
       if (this.#peek()) {
         this.#wake();
@@ -187,5 +187,15 @@ function before(a: Sleeper, b: Sleeper): boolean {
 
 /** Lets the woken task run its continuation (and schedule its next sleep) before the next wake. */
 function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => afterPending(resolve));
+}
+
+/**
+ * Runs `fn` once the callbacks already queued have run: `setImmediate` where the runtime
+ * has it (Node, Deno, Bun), a zero-delay timer in browsers, which lack it. Looked up on
+ * each call, so fake timers installed after this module loaded still apply.
+ */
+function afterPending(fn: () => void): void {
+  if (typeof setImmediate === 'function') setImmediate(fn);
+  else setTimeout(fn, 0);
 }

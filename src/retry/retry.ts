@@ -1,7 +1,7 @@
-import diagnostics from 'node:diagnostics_channel';
 import { type AbortWaiter, join, leave } from '../abort-fanout.js';
 import { initialJitterState, type JitterParams, type JitterState } from '../backoff/jitter.js';
 import { type Clock, type Sleeper, sleepThen, systemClock } from '../clock.js';
+import { retryChannel as channel } from '../diagnostics.js';
 import { type ProfileName, profiles } from '../http/profiles.js';
 import { checkFunction, checkKeys, checkMethods, checkOneOf, show } from '../validate.js';
 import {
@@ -147,7 +147,6 @@ function attachInfo(value: object, info: RetryInfo): void {
     infos.set(value, info);
   }
 }
-const channel = diagnostics.channel('orionclient:retry');
 const callKeys = [
   ...retryOptionKeys,
   'profile',
