@@ -21,6 +21,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { checkBoolean, checkKeys } from '../validate.js';
 
 /** A file served with `Range`, `If-Range` and `If-Match` support. */
 export interface FileFault {
@@ -78,6 +79,20 @@ export type Fault =
   | { raw: string | Uint8Array }
   | { file: FileFault };
 
+/** Options of {@link startFaultServer}. */
+export interface FaultServerOptions {
+  /**
+   * Serve pages of another origin, as a browser requires: every response allows the
+   * request's `Origin` and exposes the headers its fault sets (`Retry-After` and the
+   * like, which a page cannot read otherwise), and a CORS preflight (an `OPTIONS` request
+   * with `Access-Control-Request-Method`) to any path gets a `204` that allows the method
+   * and headers it asks for. A preflight neither plays the path's script nor appears in
+   * {@link FaultServer.requests}.
+   * @default false
+   */
+  cors?: boolean;
+}
+
 /** A request as the server saw it. */
 export interface RecordedRequest {
   readonly method: string;
@@ -131,7 +146,9 @@ export function filler(n: number, offset = 0): Uint8Array {
  * await fetch(`${server.url}/x`); // 503, then 200 on the next request
  * await server.close();
  */
-export async function startFaultServer(): Promise<FaultServer> {
+export async function startFaultServer(options?: FaultServerOptions): Promise<FaultServer> {
+  const o = checkKeys('fault server options', options, ['cors']);
+  const cors = o.cors !== undefined && checkBoolean('cors', o.cors);
   const scripts = new Map<string, { script: Script; count: number }>();
   const requests: RecordedRequest[] = [];
   const open = new Set<Socket>();
@@ -193,6 +210,7 @@ export async function startFaultServer(): Promise<FaultServer> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('error', () => {});
     req.on('end', () => {
+      if (cors && allowOrigin(req, res)) return;
       const url = req.url ?? '/';
       const path = url.split('?')[0] ?? '/';
       const entry = scripts.get(path);
@@ -217,7 +235,10 @@ export async function startFaultServer(): Promise<FaultServer> {
         // A broken script must fail the test that wrote it, not crash the process.
         fault = { status: 500, body: `fault script for ${path} threw: ${String(error)}` };
       }
-      play(fault ?? { status: 500, body: `no fault for ${path} #${n}` }, req, res);
+      fault ??= { status: 500, body: `no fault for ${path} #${n}` };
+      const exposed = cors ? headerNames(fault) : [];
+      if (exposed.length > 0) res.setHeader('access-control-expose-headers', exposed.join(', '));
+      play(fault, req, res);
     });
   });
   server.on('connection', (socket) => {
@@ -258,6 +279,33 @@ export async function startFaultServer(): Promise<FaultServer> {
       return Promise.all(closed).then(() => {});
     },
   };
+}
+
+/**
+ * Lets the request's origin read the response; answers it at once when it is a CORS
+ * preflight, and then returns `true`.
+ */
+function allowOrigin(req: IncomingMessage, res: ServerResponse): boolean {
+  res.setHeader('access-control-allow-origin', req.headers.origin ?? '*');
+  res.setHeader('vary', 'Origin');
+  const method = req.headers['access-control-request-method'];
+  if (req.method !== 'OPTIONS' || method === undefined) return false;
+  const headers: Record<string, string> = {
+    'access-control-allow-methods': method,
+    vary: 'Origin, Access-Control-Request-Method, Access-Control-Request-Headers',
+  };
+  const asked = req.headers['access-control-request-headers'];
+  if (asked !== undefined) headers['access-control-allow-headers'] = asked;
+  res.writeHead(204, headers).end();
+  return true;
+}
+
+/** The headers a fault sends that a page may only read when they are exposed. */
+function headerNames(fault: Fault): string[] {
+  if ('slowHeaders' in fault) return headerNames(fault.reply);
+  if ('redirect' in fault) return ['location'];
+  if ('file' in fault) return ['etag', 'last-modified', 'accept-ranges', 'content-range'];
+  return 'headers' in fault && fault.headers ? Object.keys(fault.headers) : [];
 }
 
 /** Ends a response with a Content-Length unless the headers set one or ask for chunks. */
