@@ -1,5 +1,7 @@
 /**
  * `orionclient/utils`: the original Python API's `orionclient.utils` module, in TypeScript.
+ * Node.js only: `TemporaryPath` needs `node:fs`. `Backoff` and `retryGetWithBackoff` are
+ * also exported by the main entry, `orionclient`, which runs wherever `fetch` does.
  * @module orionclient/utils
  */
 export {

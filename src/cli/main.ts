@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/** The `orionclient` command: Node.js only (files, signals, the terminal). */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from './command.js';

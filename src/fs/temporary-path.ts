@@ -73,6 +73,9 @@ const CONSTRUCT = Symbol('TemporaryPath.construct');
  * already gone counts as removed, and a failure to remove becomes a process warning with code
  * `ORIONCLIENT_TEMPORARY_PATH` instead of an exception, so it never hides the body's error.
  *
+ * Node.js only (`node:fs`, `node:os`): it is exported by `orionclient/utils`, never by the
+ * main entry, which runs wherever `fetch` does.
+ *
  * @example
  * ```ts
  * import { writeFile } from 'node:fs/promises';
