@@ -75,7 +75,10 @@ export async function evaluateInChromium(
     );
   }
   const profile = mkdtempSync(join(tmpdir(), 'orionclient-chromium-'));
+  // Chromium also writes crash reports and desktop settings under HOME: keep them here too.
+  const env = { ...process.env, HOME: profile, XDG_CONFIG_HOME: profile, XDG_CACHE_HOME: profile };
   const child = spawn(executable, [`--user-data-dir=${profile}`, ...FLAGS], {
+    env,
     stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
   });
   const stderr: string[] = [];

@@ -38,10 +38,19 @@ console.log(\`channel events: \${events.length}\`);
 const runtimes = [
   {
     name: 'Deno',
-    command: ['deno@2.9.6', 'run', '--no-config', '--allow-net=127.0.0.1', '--allow-read'],
+    command: [
+      '-p',
+      'deno@2.9.6',
+      '--',
+      'deno',
+      'run',
+      '--no-config',
+      '--allow-net=127.0.0.1',
+      '--allow-read',
+    ],
     agent: /^Deno\/2\.9\.6/,
   },
-  { name: 'Bun', command: ['bun@1.4.5', 'run'], agent: /^Bun\/1\.4\.5/ },
+  { name: 'Bun', command: ['-p', 'bun@1.4.5', '--', 'bun', 'run'], agent: /^Bun\/1\.4\.5/ },
 ];
 
 describe.each(runtimes)('on $name', ({ command, agent }) => {
@@ -97,13 +106,18 @@ describe.each(runtimes)('on $name', ({ command, agent }) => {
   }, 180_000);
 });
 
-/** Runs `npx -y <command> main.ts` in `dir`, with the runtimes' caches kept inside it. */
+/**
+ * Runs `npx -y <command> main.ts` in `dir`, with the runtimes' caches kept inside it. An
+ * outer `npx -p node@24` leaves its package in the environment, where the inner `npx`
+ * would take it for its own: it is dropped.
+ */
 function run(
   command: string[],
   dir: string,
 ): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  const { npm_config_package: _, npm_config_call: __, ...inherited } = process.env;
   const env = {
-    ...process.env,
+    ...inherited,
     DENO_DIR: join(dir, '.deno'),
     DENO_NO_UPDATE_CHECK: '1',
     BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0',
