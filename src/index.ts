@@ -1,5 +1,5 @@
 /**
- * orionclient: Orion Client Utilities for TypeScript.
+ * orionclient: Orion Client Utilities for TypeScript. Runs wherever `fetch` does.
  * @module orionclient
  */
 export {
@@ -9,46 +9,29 @@ export {
   type SleepOptions,
 } from './backoff/backoff.js';
 export {
-  capAt,
-  centered,
-  decorrelated,
   type EarlyCap,
-  equal,
-  exponentialDelay,
-  full,
-  initialJitterState,
   type Jitter,
   type JitterName,
   type JitterParams,
   type JitterState,
-  jitterNames,
   jitters,
-  nextJitterState,
-  none,
 } from './backoff/jitter.js';
-export { type Clock, systemClock } from './clock.js';
-export { type BodyInit, type BodySource, isReplayable, releaseBody } from './http/body.js';
-export {
-  classifyHttp,
-  IDEMPOTENT_METHODS,
-  isTransientError,
-  type RequestTraits,
-} from './http/classify.js';
-export { type ProfileName, profiles } from './http/profiles.js';
-export { type RetryGetOptions, retryGetWithBackoff } from './http/retry-get.js';
+export type { BodyInit, BodySource } from './http/body.js';
 export {
   interactiveSession,
   nonInteractiveSession,
-  SENSITIVE_HEADERS,
   Session,
   type SessionOptions,
   type SessionRequestInit,
 } from './http/session.js';
 export {
+  type AttemptContext,
   AttemptRefused,
   type CoordinatedRequest,
   type Outcome,
   type RetryCoordinator,
+  type RetryEvent,
+  type RetryInfo,
   type Verdict,
 } from './retry/contract.js';
 export {
@@ -68,35 +51,27 @@ export {
   type RetryErrorInit,
 } from './retry/errors.js';
 export { type JitterSummary, type PlanOptions, plan, type RetryPlan } from './retry/plan.js';
-export {
-  type Budget,
-  budgetFor,
-  type RetryOptions,
-  resolveRetryOptions,
-  type StopReason,
-  stopReason,
+export type {
+  BackoffBounds,
+  BackoffTable,
+  Budget,
+  EarlyCapEntry,
+  EarlyCapTable,
+  Policy,
+  PolicyFields,
+  RetryOptions,
+  StopReason,
 } from './retry/policy.js';
+export { type ProfileName, profiles } from './retry/profiles.js';
+export { defaultClassify, type RetryCallOptions, retry } from './retry/retry.js';
 export {
-  type AttemptContext,
-  defaultClassify,
-  type RetryCallOptions,
-  type RetryEvent,
-  type RetryInfo,
-  retry,
-  retryInfo,
-} from './retry/retry.js';
-export {
-  DEFAULT_MAX_RETRY_AFTER,
   type HeadersLike,
   parseRetryAfter,
   parseRetryAfterValue,
   type RetryAfterHint,
   type RetryAfterOptions,
 } from './retry/retry-after.js';
-export {
-  COORDINATOR_SPREAD,
-  RETRY_SPREAD,
-  type RetryAfterSpreadOptions,
-  spreadWidth,
-} from './retry/spread.js';
-export { VirtualClock, type VirtualClockOptions } from './virtual-clock.js';
+export { retryInfo } from './retry/retry-info.js';
+export type { RetryAfterSpreadOptions } from './retry/spread.js';
+export { type Clock, systemClock } from './time/clock.js';
+export { VirtualClock, type VirtualClockOptions } from './time/virtual-clock.js';

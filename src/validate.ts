@@ -177,3 +177,58 @@ function editDistance(a: string, b: string): number {
   }
   return previous[b.length]!;
 }
+
+/**
+ * Reads a `status → value` table, a plain object or a Map, checking each key as an HTTP
+ * status and each value with `read` (given the value and its label, e.g. `earlyCap[429]`).
+ * Returns a frozen object keyed by status.
+ */
+export function statusTable<T>(
+  name: string,
+  value: unknown,
+  read: (entry: unknown, label: string) => T,
+): Readonly<Record<number, T>> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new TypeError(
+      `\`${name}\` must be an object or a Map keyed by status, got ${show(value)}`,
+    );
+  }
+  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
+  const out: Record<number, T> = {};
+  for (const [key, entry] of entries) {
+    const status = checkStatus(`${name} key`, typeof key === 'string' ? Number(key) : key);
+    out[status] = read(entry, `${name}[${status}]`);
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * The two values of a pair given as `[a, b]` or as `{ [names[0]]: a, [names[1]]: b }`,
+ * unchecked; anything else is a TypeError naming both forms.
+ */
+export function readPair(
+  label: string,
+  value: unknown,
+  names: readonly [string, string],
+): [unknown, unknown] {
+  if (Array.isArray(value) && value.length === 2) return [value[0], value[1]];
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const o = checkKeys(`\`${label}\``, value, names);
+    return [o[names[0]], o[names[1]]];
+  }
+  throw new TypeError(
+    `\`${label}\` must be a [${names.join(', ')}] pair or { ${names.join(', ')} }, got ${show(value)}`,
+  );
+}
+
+/** Checks an option that must be an AbortSignal; `undefined` (the option is absent) passes. */
+export function checkSignal(name: string, value: unknown): void {
+  if (value !== undefined && !(value instanceof AbortSignal)) {
+    throw new TypeError(`\`${name}\` must be an AbortSignal, got ${show(value)}`);
+  }
+}
+
+/** Checks an option that must be a Clock (`now`, `sleep`, `random`); `undefined` passes. */
+export function checkClock(name: string, value: unknown): void {
+  checkMethods(name, value, 'a Clock', ['now', 'sleep', 'random']);
+}

@@ -2,26 +2,26 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { profiles } from '../src/http/profiles.js';
-import type { RetryOptions } from '../src/retry/policy.js';
+import type { Policy } from '../src/retry/policy.js';
+import { profiles } from '../src/retry/profiles.js';
 import { type FaultServer, startFaultServer } from './support/fault-server.js';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 const seconds = (x: number) => (x === Number.POSITIVE_INFINITY ? 'unlimited' : `${x} s`);
-const cells: Record<string, (p: RetryOptions) => string> = {
+const cells: Record<string, (p: Policy) => string> = {
   base: (p) => seconds(p.base),
   cap: (p) => seconds(p.cap),
   earlyCap: (p) =>
     Object.entries(p.earlyCap)
-      .map(([s, [retries, cap]]) => `${s}: first ${retries} at ${seconds(cap)}`)
+      .map(([s, { retries, cap }]) => `${s}: first ${retries} at ${seconds(cap)}`)
       .join(', ') || 'none',
   retries: (p) => String(p.retries),
-  statusRetries: (p) =>
-    Object.entries(p.statusRetries)
+  retriesByStatus: (p) =>
+    Object.entries(p.retriesByStatus)
       .map(([s, n]) => `${s}: ${n}`)
       .join(', '),
-  retryStatuses: (p) => p.retryStatuses.join(', '),
+  transientStatuses: (p) => p.transientStatuses.join(', '),
   retryTimeout: (p) => seconds(p.retryTimeout),
   requestTimeout: (p) => seconds(p.requestTimeout),
   maxRetryAfter: (p) => seconds(p.maxRetryAfter),

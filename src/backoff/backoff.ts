@@ -1,27 +1,30 @@
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import {
+  checkClock,
   checkKeys,
-  checkMethods,
   checkNumber,
   checkOneOf,
   checkStatus,
-  show,
+  readPair,
+  statusTable,
 } from '../validate.js';
 import {
   exponentialDelay,
-  initialJitterState,
   type Jitter,
+  JitterCursor,
   type JitterName,
   type JitterParams,
-  type JitterState,
   jitterNames,
   jitters,
 } from './jitter.js';
 
-/** Per-status backoff parameters: status code → `[base, cap]` in seconds. */
+/**
+ * Per-status backoff parameters: status code → `[base, cap]` in seconds, as in the
+ * original API (or `{ base, cap }`); a plain object or a Map.
+ */
 export type BackoffDict =
-  | Readonly<Record<number, readonly [base: number, cap: number]>>
-  | ReadonlyMap<number, readonly [base: number, cap: number]>;
+  | Readonly<Record<number, readonly [base: number, cap: number] | JitterParams>>
+  | ReadonlyMap<number, readonly [base: number, cap: number] | JitterParams>;
 
 /** Options of {@link Backoff}. */
 export interface BackoffOptions {
@@ -78,9 +81,9 @@ export class Backoff {
   readonly cap: number;
   readonly #dict = new Map<number, JitterParams>();
   /** Each status's place in its sequence; statuses without a `backoffDict` entry too. */
-  readonly #cursors = new Map<number, Cursor>();
+  readonly #cursors = new Map<number, JitterCursor>();
   /** The cursor of the sequence without a status. */
-  #cursor: Cursor;
+  #cursor: JitterCursor;
   readonly #clock: Clock;
   readonly #jitter: JitterName;
   /** Resolved once: `next()` runs per retry and should allocate nothing it can avoid. */
@@ -101,7 +104,7 @@ export class Backoff {
       min: this.base,
       minText: `\`base\` (${this.base})`,
     });
-    checkMethods('clock', o.clock, 'a Clock', ['now', 'sleep', 'random']);
+    checkClock('clock', o.clock);
     this.#clock = (o.clock as Clock | undefined) ?? systemClock;
     this.#jitter = checkOneOf(
       'jitter',
@@ -109,13 +112,12 @@ export class Backoff {
       jitterNames,
     );
     this.#defaults = Object.freeze({ base: this.base, cap: this.cap });
-    this.#cursor = newCursor(this.#defaults);
+    this.#cursor = new JitterCursor(this.#defaults);
     this.#draw = jitters[this.#jitter];
     const clock = this.#clock;
     this.#random = () => clock.random();
-    for (const [status, params] of entriesOf(o.backoffDict)) {
-      this.#dict.set(status, params);
-    }
+    const dict = o.backoffDict === undefined ? {} : backoffBounds(o.backoffDict);
+    for (const [status, bounds] of Object.entries(dict)) this.#dict.set(Number(status), bounds);
   }
 
   /** The `[base, cap]` that applies to `status`. */
@@ -127,17 +129,14 @@ export class Backoff {
   /** The next delay in seconds for `status` (decorrelated jitter by default); advances that status's state. */
   next(status?: number): number {
     const cursor = status === undefined ? this.#cursor : this.#cursorFor(status);
-    const delay = this.#draw(cursor, cursor.params, this.#random);
-    cursor.attempt++;
-    cursor.prev = delay;
-    return delay;
+    return cursor.draw(this.#draw, this.#random);
   }
 
-  #cursorFor(status: number): Cursor {
+  #cursorFor(status: number): JitterCursor {
     let cursor = this.#cursors.get(status);
     if (!cursor) {
       // params() checks the status: an invalid one never gets a cursor.
-      cursor = newCursor(this.params(status));
+      cursor = new JitterCursor(this.params(status));
       this.#cursors.set(status, cursor);
     }
     return cursor;
@@ -154,11 +153,11 @@ export class Backoff {
   reset(status?: number): void {
     if (status === undefined) {
       // In place: a retry loop resets after every success, and that should not allocate.
-      rewind(this.#cursor);
-      for (const cursor of this.#cursors.values()) rewind(cursor);
+      this.#cursor.reset();
+      for (const cursor of this.#cursors.values()) cursor.reset();
     } else {
       const cursor = this.#cursors.get(checkStatus('status', status));
-      if (cursor) rewind(cursor);
+      cursor?.reset();
     }
   }
 
@@ -180,45 +179,15 @@ export class Backoff {
   }
 }
 
-/** A sequence's state with its bounds, changed in place on each draw (no allocation). */
-interface Cursor extends JitterState {
-  readonly params: JitterParams;
-  attempt: number;
-  prev: number;
-}
-
-function newCursor(params: JitterParams): Cursor {
-  const { attempt, prev } = initialJitterState(params);
-  return { params, attempt, prev };
-}
-
-function rewind(cursor: Cursor): void {
-  const { attempt, prev } = initialJitterState(cursor.params);
-  cursor.attempt = attempt;
-  cursor.prev = prev;
-}
-
-/** Validates a `backoffDict` (plain object or Map) into `[status, params]` pairs. */
-export function entriesOf(dict: unknown): Array<[number, JitterParams]> {
-  if (dict === undefined) return [];
-  if (dict === null || typeof dict !== 'object') {
-    throw new TypeError(
-      `\`backoffDict\` must be an object or a Map of status → [base, cap], got ${show(dict)}`,
-    );
-  }
-  const entries = dict instanceof Map ? [...dict.entries()] : Object.entries(dict);
-  return entries.map(([key, value]) => {
-    const status = checkStatus('backoffDict key', typeof key === 'string' ? Number(key) : key);
-    if (!Array.isArray(value) || value.length !== 2) {
-      throw new TypeError(
-        `\`backoffDict[${status}]\` must be a [base, cap] pair, got ${show(value)}`,
-      );
-    }
-    const base = checkNumber(`backoffDict[${status}][0]`, value[0], { min: 0 });
-    const cap = checkNumber(`backoffDict[${status}][1]`, value[1], {
-      min: base,
-      minText: `its base (${base})`,
-    });
-    return [status, { base, cap }];
+/**
+ * Checks a `backoffDict` (plain object or Map) of `status → [base, cap]` (the original
+ * API's tuple) or `{ base, cap }`, into frozen bounds by status.
+ */
+export function backoffBounds(dict: unknown): Readonly<Record<number, JitterParams>> {
+  return statusTable('backoffDict', dict, (entry, label) => {
+    const [b, c] = readPair(label, entry, ['base', 'cap']);
+    const base = checkNumber(`${label}.base`, b, { min: 0 });
+    const cap = checkNumber(`${label}.cap`, c, { min: base, minText: `its base (${base})` });
+    return Object.freeze({ base, cap });
   });
 }

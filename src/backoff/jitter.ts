@@ -49,6 +49,36 @@ export function nextJitterState(state: JitterState, delay: number): JitterState 
 }
 
 /**
+ * One sequence of sleeps, moved in place by each draw: the retry engine keeps one per
+ * budget, `Backoff` one per status, `plan()` one per sample. Drawing allocates nothing.
+ */
+export class JitterCursor implements JitterState {
+  attempt = 0;
+  prev: number;
+
+  constructor(readonly params: JitterParams) {
+    this.prev = params.base;
+  }
+
+  /**
+   * The next sleep in seconds, drawn with `jitter` (within `params`, by default the
+   * cursor's own); the cursor moves past it.
+   */
+  draw(jitter: Jitter, random: () => number, params: JitterParams = this.params): number {
+    const delay = jitter(this, params, random);
+    this.attempt++;
+    this.prev = delay;
+    return delay;
+  }
+
+  /** Back to the start of the sequence. */
+  reset(): void {
+    this.attempt = 0;
+    this.prev = this.params.base;
+  }
+}
+
+/**
  * The cap on the doubling value of the `tries`-th sleep (1 for the first): `cap`, or the
  * early cap while `tries <= early.retries` (never more than `cap`).
  */

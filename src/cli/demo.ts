@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Session } from '../http/session.js';
+import type { RetryEvent } from '../retry/contract.js';
 import { RetryError } from '../retry/errors.js';
 import type { RetryOptions } from '../retry/policy.js';
-import { type RetryEvent, retryInfo } from '../retry/retry.js';
+import { retryInfo } from '../retry/retry-info.js';
 import { type FaultServer, filler, startFaultServer } from '../testing/fault-server.js';
 import { parseCommand } from './args.js';
 import type { Command } from './command.js';

@@ -1,15 +1,10 @@
-import { type Clock, systemClock } from '../clock.js';
 import { isTransientError } from '../http/classify.js';
 import type { Session } from '../http/session.js';
+import type { AttemptContext, Outcome, RetryEvent, Verdict } from '../retry/contract.js';
 import { errorCode, RetryError, safeUrl } from '../retry/errors.js';
-import {
-  type AttemptContext,
-  type Outcome,
-  type RetryEvent,
-  retry,
-  type Verdict,
-} from '../retry/retry.js';
+import { retry } from '../retry/retry.js';
 import { parseRetryAfter } from '../retry/retry-after.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { bytes, statusLine } from './output.js';
 import type { ProgressView } from './progress.js';
 import { readBody } from './read-body.js';

@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { type ProfileName, profiles } from '../http/profiles.js';
 import { Session } from '../http/session.js';
 import { RetryError, redactUrl, safeUrl } from '../retry/errors.js';
+import { type ProfileName, profiles } from '../retry/profiles.js';
 import { choiceFlag, numberFlag, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { BodyError, type DownloadResult, download, type Sink } from './download.js';

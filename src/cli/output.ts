@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../time/clock.js';
 
 /**
  * Exit codes of the `orionclient` command. Scripts can tell a server that kept failing

@@ -1,6 +1,6 @@
 import { type JitterName, jitterNames } from '../backoff/jitter.js';
-import { type ProfileName, profiles } from '../http/profiles.js';
 import { type PlanOptions, plan, type RetryPlan } from '../retry/plan.js';
+import { type ProfileName, profiles } from '../retry/profiles.js';
 import { choiceFlag, numberFlag, parseCommand } from './args.js';
 import type { Command } from './command.js';
 import { type CliIo, exitCodes, seconds, statusLine, table, UsageError } from './output.js';
@@ -74,7 +74,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
 
   const result = plan(options);
   const usedJitter = jitter ?? profiles[profile].jitter;
-  const early = (result.status !== undefined && options.earlyCap?.[result.status]) || null;
+  const early = earlyCap && result.status !== undefined ? earlyCap : null;
   if (values.json) {
     io.stdout.write(
       `${JSON.stringify({ profile, jitter: usedJitter, earlyCap: early, ...result }, null, 2)}\n`,

@@ -1,7 +1,6 @@
+import type { Outcome, Verdict } from '../retry/contract.js';
 import { errorCode } from '../retry/errors.js';
-import type { RetryOptions } from '../retry/policy.js';
-import { budgetFor } from '../retry/policy.js';
-import type { Outcome, Verdict } from '../retry/retry.js';
+import type { Policy } from '../retry/policy.js';
 import { parseRetryAfter } from '../retry/retry-after.js';
 
 /** Methods that may be retried after any retryable failure (RFC 9110 §9.2.2). */
@@ -41,11 +40,20 @@ const NOT_SENT_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
+/**
+ * Network failures that carry no code, told by their message: Node's sockets ("socket hang
+ * up", "other side closed"), and `fetch` in browsers and Deno, which rejects with a bare
+ * TypeError ("Failed to fetch", "NetworkError when attempting to fetch resource.", "Load
+ * failed", "fetch failed"). None of them proves that the request was not sent.
+ */
+const NETWORK_MESSAGE =
+  /socket hang up|other side closed|failed to fetch|networkerror when attempting|^load failed$|^fetch failed$|error sending request/i;
+
 /** Whether an error is a transient network failure (or a per-attempt timeout). */
 export function isTransientError(error: unknown): boolean {
   const code = errorCode(error);
   if (code !== undefined) return TRANSIENT_CODES.has(code);
-  return /socket hang up|other side closed/i.test(String((error as Error)?.message ?? ''));
+  return NETWORK_MESSAGE.test(String((error as Error)?.message ?? ''));
 }
 
 /** How a request may be retried: freely, or only when it provably was not processed. */
@@ -69,7 +77,7 @@ export interface RequestTraits {
 export function classifyHttp(
   outcome: Outcome<Response>,
   request: RequestTraits,
-  policy: RetryOptions,
+  policy: Policy,
   nowMs: () => number,
 ): Verdict {
   const safe = request.idempotencyKey || IDEMPOTENT_METHODS.includes(request.method);
@@ -77,7 +85,7 @@ export function classifyHttp(
   const untouched = request.answered !== true;
   if (outcome.ok) {
     const { status, headers } = outcome.value;
-    if (!budgetFor(policy, status)) return { retry: false, status };
+    if (!policy.budget(status)) return { retry: false, status };
     const retry = request.replayable && (safe || (status === 429 && untouched));
     const hint = parseRetryAfter(headers, nowMs());
     return hint === undefined ? { retry, status } : { retry, status, retryAfter: hint.seconds };

@@ -1,6 +1,6 @@
-import type { Clock } from '../clock.js';
 import { redactUrl, safeUrl } from '../retry/errors.js';
 import { retry } from '../retry/retry.js';
+import type { Clock } from '../time/clock.js';
 import { checkKeys, checkNumber, show } from '../validate.js';
 import { releaseBody } from './body.js';
 import { isTransientError } from './classify.js';

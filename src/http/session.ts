@@ -1,27 +1,33 @@
-import type { Clock } from '../clock.js';
-import { systemClock } from '../clock.js';
+import type { RetryCoordinator, RetryEvent } from '../retry/contract.js';
 import { safeUrl } from '../retry/errors.js';
-import type { RetryOptions } from '../retry/policy.js';
-import { resolveRetryOptions, retryOptionKeys } from '../retry/policy.js';
 import {
-  CLOCK_METHODS,
-  COORDINATOR_METHODS,
-  type RetryCoordinator,
-  type RetryEvent,
-  resolvePolicy,
-  runRetry,
-} from '../retry/retry.js';
+  type Policy,
+  type RetryOptions,
+  resolveRetryOptions,
+  retryOptionNames,
+} from '../retry/policy.js';
+import type { ProfileName } from '../retry/profiles.js';
+import { callPolicy, checkCoordinator } from '../retry/retry.js';
+import { runRetry } from '../retry/run.js';
 import {
   RETRY_SPREAD,
   type RetryAfterSpreadOptions,
   resolveSpread,
   type Spread,
 } from '../retry/spread.js';
-import { checkFunction, checkKeys, checkMethods, checkNumber, show } from '../validate.js';
+import type { Clock } from '../time/clock.js';
+import { systemClock } from '../time/clock.js';
+import {
+  checkClock,
+  checkFunction,
+  checkKeys,
+  checkNumber,
+  checkSignal,
+  show,
+} from '../validate.js';
 import { type BodyInit, type BodySource, isReplayable, releaseBody } from './body.js';
 import { classifyHttp } from './classify.js';
 import { Course, type Hop } from './course.js';
-import type { ProfileName } from './profiles.js';
 import { checkBaseUrl, checkHeaders, headerNames, mergeHeaders, requestUrl } from './safe-input.js';
 
 /** Headers that never follow a redirect to another origin. */
@@ -91,7 +97,7 @@ const OTHER_NAMES: Readonly<Record<string, string>> = {
 };
 
 const sessionKeys = [
-  ...retryOptionKeys,
+  ...retryOptionNames,
   'profile',
   'baseUrl',
   'headers',
@@ -119,13 +125,14 @@ const sessionKeys = [
  * ```
  */
 export class Session {
-  readonly policy: RetryOptions;
+  /** The policy every request starts from: the profile with the session's own fields. */
+  readonly policy: Policy;
   readonly #options: SessionOptions;
   readonly #fetch: typeof fetch;
   readonly #clock: Clock;
   readonly #sensitive: readonly string[];
   readonly #maxRedirects: number;
-  readonly #spread: Spread | false;
+  readonly #spread: Spread | undefined;
 
   /**
    * `fetch` with this session's retries: the global `fetch`'s signature, with the per-call
@@ -136,13 +143,13 @@ export class Session {
 
   constructor(options?: SessionOptions) {
     const o = checkSessionKeys(options);
-    this.policy = resolvePolicy(o, 'Session options');
+    this.policy = callPolicy(o, 'Session options');
     if (o.fetch !== undefined && typeof o.fetch !== 'function') {
       throw new TypeError(`\`fetch\` must be a function, got ${show(o.fetch)}`);
     }
     checkBaseUrl(o.baseUrl);
-    checkMethods('clock', o.clock, 'a Clock', CLOCK_METHODS);
-    checkMethods('coordinator', o.coordinator, 'a RetryCoordinator', COORDINATOR_METHODS);
+    checkClock('clock', o.clock);
+    checkCoordinator(o.coordinator);
     checkFunction('onRetry', o.onRetry);
     checkHeaders(o.headers);
     this.#options = o;
@@ -151,7 +158,7 @@ export class Session {
     this.#sensitive = [...SENSITIVE_HEADERS, ...headerNames(o.sensitiveHeaders)];
     const maxRedirects = o.maxRedirects === undefined ? 20 : o.maxRedirects;
     this.#maxRedirects = checkNumber('maxRedirects', maxRedirects, { min: 0, integer: true });
-    this.#spread = resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD) ?? false;
+    this.#spread = resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD);
     this.fetch = (input, init) => this.#request(input, init ?? {});
   }
 
@@ -182,7 +189,7 @@ export class Session {
         ? this.policy
         : resolveRetryOptions(
             {
-              ...(retry === false ? { retries: 0, statusRetries: {} } : retry),
+              ...(retry === false ? { retries: 0, retriesByStatus: {} } : retry),
               ...(init.timeout === undefined
                 ? {}
                 : { requestTimeout: checkNumber('timeout', init.timeout, { min: 0 }) }),
@@ -192,9 +199,7 @@ export class Session {
           );
     const { retry: _r, timeout: _t, onRetry: callHook, body: _b, headers: _h, ...rest } = init;
     const sessionHook = this.#options.onRetry;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError(`\`signal\` must be an AbortSignal, got ${show(signal)}`);
-    }
+    checkSignal('signal', signal);
     checkFunction('onRetry', callHook);
     const mode = init.redirect ?? 'follow';
     const redirect = mode === 'follow' ? 'manual' : mode;
@@ -232,19 +237,23 @@ export class Session {
           }
         : ({ signal: s }) => send(s, course.restart(), source as BodyInit | null),
       {
+        policy,
         clock: this.#clock,
-        ...(signal ? { signal } : {}),
-        ...(this.#options.coordinator ? { coordinator: this.#options.coordinator, url } : {}),
-        retryAfterSpread: this.#spread,
-        description,
+        signal,
         classify: (outcome) => classifyHttp(outcome, course, policy, Date.now),
+        onRetry:
+          sessionHook && callHook
+            ? async (event) => {
+                await sessionHook(event);
+                await callHook(event);
+              }
+            : (sessionHook ?? callHook),
         discard: releaseBody,
-        onRetry: async (event) => {
-          await sessionHook?.(event);
-          await callHook?.(event);
-        },
+        description,
+        coordinator: this.#options.coordinator,
+        url,
+        spread: this.#spread,
       },
-      policy,
     );
   }
 

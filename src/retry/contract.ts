@@ -2,7 +2,50 @@
  * The types that the retry engine, the classifiers and the coordinators share: what an
  * attempt produced, how the policy reads it, and what a coordinator is asked.
  */
-import { OrionError } from './errors.js';
+import { type AttemptRecord, type DelaySource, type ErrorSummary, OrionError } from './errors.js';
+import type { StopReason } from './policy.js';
+
+/** What an operation gets on each attempt. */
+export interface AttemptContext {
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Aborts when the caller aborts or this attempt's `requestTimeout` passes. */
+  readonly signal: AbortSignal;
+  /** Seconds since the first attempt started. */
+  readonly elapsed: number;
+}
+
+/** Passed to `onRetry` and published on the `orionclient:retry` diagnostics channel. */
+export interface RetryEvent {
+  /** The attempt that just failed (1 for the first). */
+  readonly attempt: number;
+  /** Which retry of its budget comes next (1-based). */
+  readonly retry: number;
+  /** The size of that budget (`Infinity` when only `retryTimeout` bounds it). */
+  readonly limit: number;
+  /** The status of the failed attempt, when it got a response. */
+  readonly status?: number;
+  /** The failed attempt's error, reduced to what is safe to log. */
+  readonly error?: ErrorSummary;
+  /** Seconds of sleep before the next attempt. */
+  readonly delay: number;
+  /** Where the delay came from. */
+  readonly source: DelaySource;
+  /** Seconds since the first attempt started. */
+  readonly elapsed: number;
+  /** What is being retried, e.g. `GET http://127.0.0.1:8080/path` (no credentials, no query). */
+  readonly description: string;
+}
+
+/** What `retryInfo()` tells about a value that `retry()` (or a `Session`) returned. */
+export interface RetryInfo {
+  /** Every attempt, in order. */
+  readonly attempts: readonly AttemptRecord[];
+  /** Why retrying ended, or `undefined` when the last attempt succeeded. */
+  readonly reason: StopReason | undefined;
+  /** Seconds until the server would allow another try, when it said so and it was too far. */
+  readonly retryAfter?: number;
+}
 
 /** An attempt's result as the classifier sees it. */
 export type Outcome<T> =
@@ -48,9 +91,12 @@ export interface RetryCoordinator {
   record(verdict: Verdict, attempt: number, request?: CoordinatedRequest): void;
   /**
    * Spends one retry after `verdict` from the shared budget when there is one left;
-   * `false` ends the retries with reason `'budget'`.
+   * `false` ends the retries with reason `'budget'`. A coordinator without it has no
+   * retry budget.
    */
-  allowRetry(verdict: Verdict, request?: CoordinatedRequest): boolean;
+  spendRetry?(verdict: Verdict, request?: CoordinatedRequest): boolean;
+  /** @deprecated Renamed {@link RetryCoordinator.spendRetry}; read when `spendRetry` is absent, until 0.3. */
+  allowRetry?(verdict: Verdict, request?: CoordinatedRequest): boolean;
   /**
    * Seconds from now during which the coordinator holds every attempt of `request` (a
    * shared `Retry-After`), so a request can give up at once on a hold beyond its budget.

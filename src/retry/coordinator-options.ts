@@ -1,5 +1,5 @@
 /** The options of {@link Coordinator}, and their validation into complete settings. */
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import {
   checkBoolean,
   checkFunction,

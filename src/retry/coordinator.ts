@@ -1,5 +1,5 @@
-import { type AbortWaiter, join, leave } from '../abort-fanout.js';
-import { type Clock, type Sleeper, sleepThen } from '../clock.js';
+import { type AbortWaiter, join, leave } from '../time/abort-fanout.js';
+import { type Clock, type Sleeper, sleepThen } from '../time/clock.js';
 import {
   AttemptRefused,
   type CoordinatedRequest,
@@ -161,7 +161,7 @@ export class Coordinator implements RetryCoordinator {
    * Spends one retry when the budget allows it. Retries after a throttling status are
    * paced by the rate limit instead; other retries spend the budget.
    */
-  allowRetry(verdict?: Verdict, request?: CoordinatedRequest): boolean {
+  spendRetry(verdict?: Verdict, request?: CoordinatedRequest): boolean {
     const budget = this.#settings.budget;
     if (!budget) return true;
     const status = verdict?.status;
@@ -173,6 +173,11 @@ export class Coordinator implements RetryCoordinator {
     if (q.retries!.sum(now) + 1 > allowed) return false;
     q.retries!.add(now);
     return true;
+  }
+
+  /** @deprecated Renamed {@link Coordinator.spendRetry}; this name works until 0.3. */
+  allowRetry(verdict?: Verdict, request?: CoordinatedRequest): boolean {
+    return this.spendRetry(verdict, request);
   }
 
   /** Seconds from now during which the shared `Retry-After` holds the attempts of `request`. */

@@ -1,24 +1,19 @@
-import {
-  exponentialDelay,
-  initialJitterState,
-  jitters,
-  nextJitterState,
-} from '../backoff/jitter.js';
-import type { ProfileName } from '../http/profiles.js';
+import { exponentialDelay, JitterCursor } from '../backoff/jitter.js';
+import { seededRandom } from '../time/prng.js';
 import { checkKeys, checkNumber, checkStatus } from '../validate.js';
-import { VirtualClock } from '../virtual-clock.js';
 import {
   type Budget,
-  budgetFor,
+  type Policy,
   type RetryOptions,
-  retryOptionKeys,
+  retryOptionNames,
   type StopReason,
   stopReason,
 } from './policy.js';
-import { resolvePolicy } from './retry.js';
+import type { ProfileName } from './profiles.js';
+import { callPolicy } from './retry.js';
 
 /** Options of {@link plan}: a status, a profile, and any policy field to override. */
-export interface PlanOptions extends Partial<RetryOptions> {
+export interface PlanOptions extends RetryOptions {
   /**
    * The failing status to plan for; `null` for a network error or timeout.
    * @default 503
@@ -107,7 +102,7 @@ const count = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US') : S
  */
 export function plan(options?: PlanOptions): RetryPlan {
   const o = checkKeys('plan options', options, [
-    ...retryOptionKeys,
+    ...retryOptionNames,
     'status',
     'profile',
     'samples',
@@ -117,7 +112,7 @@ export function plan(options?: PlanOptions): RetryPlan {
     o.status === undefined ? 503 : o.status === null ? undefined : checkStatus('status', o.status);
   const { status: _s, samples: _n, seed: _seed, ...rest } = o;
   // The same reading of `profile` as Session and retry(): a name, or a (partial) policy.
-  const policy = resolvePolicy(rest as Partial<RetryOptions>, 'plan options');
+  const policy = callPolicy(rest as RetryOptions, 'plan options');
   const samples = checkNumber('samples', o.samples === undefined ? 0 : o.samples, {
     min: 0,
     max: PLAN_LIMITS.samples,
@@ -125,7 +120,7 @@ export function plan(options?: PlanOptions): RetryPlan {
   });
   // Checked even when no samples are drawn: a bad option is a bad option.
   const seed = checkNumber('seed', o.seed === undefined ? 1 : o.seed, { integer: true });
-  const budget = budgetFor(policy, status);
+  const budget = policy.budget(status);
   if (
     budget &&
     budget.limit === Number.POSITIVE_INFINITY &&
@@ -164,14 +159,13 @@ export function plan(options?: PlanOptions): RetryPlan {
     retryTimeout: policy.retryTimeout,
   };
   if (samples === 0) return result;
-  const clock = new VirtualClock({ seed, auto: false });
-  const random = () => clock.random();
-  const jitter = jitters[policy.jitter];
+  const random = seededRandom(seed);
+  const { jitter } = budget;
   // A jitter that draws below the doubling value may need more retries than the nominal
   // schedule to reach `retryTimeout`.
   let drawn = 0;
   const totals = Array.from({ length: samples }, () => {
-    let state = initialJitterState(budget.params);
+    const cursor = new JitterCursor(budget.params);
     return schedule(
       policy,
       budget,
@@ -181,9 +175,7 @@ export function plan(options?: PlanOptions): RetryPlan {
             `\`samples\` × retries must be at most ${count(PLAN_LIMITS.sleeps)} sleeps drawn in all, and ${count(samples)} jittered schedules need more; lower \`samples\``,
           );
         }
-        const delay = jitter(state, budget.params, random);
-        state = nextJitterState(state, delay);
-        return delay;
+        return cursor.draw(jitter, random);
       },
       false,
     ).total;
@@ -194,12 +186,7 @@ export function plan(options?: PlanOptions): RetryPlan {
 }
 
 /** A schedule's sleeps; `keep: false` counts them and sums them without keeping them. */
-function schedule(
-  policy: RetryOptions,
-  budget: Budget,
-  delayOf: (retry: number) => number,
-  keep = true,
-) {
+function schedule(policy: Policy, budget: Budget, delayOf: (retry: number) => number, keep = true) {
   const delays: number[] = [];
   const starts: number[] = [];
   let total = 0;
@@ -217,8 +204,8 @@ function schedule(
 }
 
 /** Why a schedule is refused past {@link PLAN_LIMITS}`.retries`, naming the budget that allows it. */
-function tooManyRetries(policy: RetryOptions, budget: Budget, total: number): RangeError {
-  const name = budget.key === 'transient' ? 'retries' : `statusRetries[${budget.key}]`;
+function tooManyRetries(policy: Policy, budget: Budget, total: number): RangeError {
+  const name = budget.key === 'transient' ? 'retries' : `retriesByStatus[${budget.key}]`;
   return new RangeError(
     `\`${name}\` must be at most ${count(PLAN_LIMITS.retries)} in plan() unless \`retryTimeout\` ends the schedule sooner, got ${count(budget.limit)} (${count(PLAN_LIMITS.retries)} retries sleep ${round(total)} s in all, and \`retryTimeout\` is ${count(policy.retryTimeout)} s)`,
   );

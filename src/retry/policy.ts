@@ -1,4 +1,9 @@
-import { entriesOf } from '../backoff/backoff.js';
+/**
+ * A retry policy: the fields a user sets ({@link RetryOptions}, every one optional) and
+ * what they resolve to once checked ({@link Policy}, complete, frozen, its budgets decided
+ * up front). User input is checked here and nowhere else; the engine only reads fields.
+ */
+import { backoffBounds } from '../backoff/backoff.js';
 import {
   type Jitter,
   type JitterName,
@@ -6,47 +11,112 @@ import {
   jitterNames,
   jitters,
 } from '../backoff/jitter.js';
-import { checkKeys, checkNumber, checkOneOf, checkStatus, show } from '../validate.js';
+import {
+  checkKeys,
+  checkNumber,
+  checkOneOf,
+  checkStatus,
+  readPair,
+  show,
+  statusTable,
+} from '../validate.js';
+import { warnOnce } from '../warn.js';
 
 /**
- * A retry policy as plain data. Both built-in profiles are values of this type; every
- * field can be overridden per session or per call. Times are in seconds.
+ * The fields of a retry policy a user can set, each optional: a field left out comes from
+ * the profile (`nonInteractive` unless another is named). Times are in seconds.
  */
 export interface RetryOptions {
-  /** Initial sleep: the n-th retry of a sequence sleeps about `base * 2 ** n`. */
+  /**
+   * Seconds: the scale of the first sleep; the n-th retry sleeps about `base * 2 ** n`.
+   * @default 0.1
+   */
+  readonly base?: number;
+  /**
+   * Seconds: the longest sleep between two attempts (a server's `Retry-After` is not capped).
+   * @default 90 (`interactive`: 5)
+   */
+  readonly cap?: number;
+  /**
+   * `status → [base, cap]` (or `{ base, cap }`), in seconds, for statuses that need their own pace.
+   * @default {}
+   */
+  readonly backoffDict?: BackoffTable;
+  /**
+   * `status → { retries, cap }` (or `[retries, cap]`): for the first `retries` backoff sleeps
+   * of that status's budget, the doubling value is capped at `cap` seconds. Opt-in: it changes
+   * the documented schedule. `{ 429: { retries: 12, cap: 30 } }` measured well for fleets of
+   * independent clients (see docs/benchmarks.md).
+   * @default {}
+   */
+  readonly earlyCap?: EarlyCapTable;
+  /**
+   * How many retries a transient failure gets: a status in `transientStatuses`, a network
+   * error or a per-attempt timeout. `Infinity` leaves it to `retryTimeout`.
+   * @default 10 (`interactive`: 3)
+   */
+  readonly retries?: number;
+  /**
+   * `status → retries`: statuses with a budget of their own, which are retried too.
+   * Replaces the profile's whole table.
+   * @default { 404: 8, 429: 45 } (`interactive`: { 404: 2, 429: 5 })
+   */
+  readonly retriesByStatus?: Readonly<Record<number, number>>;
+  /**
+   * Statuses that are transient failures and spend `retries`.
+   * @default [408, 500, 502, 503, 504]
+   */
+  readonly transientStatuses?: readonly number[];
+  /**
+   * Seconds from the first attempt after which no retry is scheduled (the last retry may
+   * start past it: a retry is scheduled while less than this has passed).
+   * @default 3600 (`interactive`: 15)
+   */
+  readonly retryTimeout?: number;
+  /**
+   * Seconds each attempt may take to connect, send and receive the response headers (not
+   * the body). A value of 1000 or more draws a one-time warning: it is seconds, not ms.
+   * @default 60 (`interactive`: 10)
+   */
+  readonly requestTimeout?: number;
+  /**
+   * Seconds: the longest `Retry-After` the client waits for; a longer one ends the
+   * retries at once.
+   * @default Infinity (`interactive`: 10)
+   */
+  readonly maxRetryAfter?: number;
+  /**
+   * How sleeps are drawn around the doubling schedule: `'none'`, `'full'`, `'equal'`,
+   * `'decorrelated'` or `'centered'` (see `jitters`).
+   * @default 'centered'
+   */
+  readonly jitter?: JitterName;
+  /** @deprecated Renamed `retriesByStatus`; this name works until 0.3. */
+  readonly statusRetries?: Readonly<Record<number, number>>;
+  /** @deprecated Renamed `transientStatuses`; this name works until 0.3. */
+  readonly retryStatuses?: readonly number[];
+}
+
+/** `status → [base, cap]` or `status → { base, cap }`, seconds; an object or a Map. */
+export type BackoffTable =
+  | Readonly<Record<number, readonly [base: number, cap: number] | BackoffBounds>>
+  | ReadonlyMap<number, readonly [base: number, cap: number] | BackoffBounds>;
+
+/** `status → { retries, cap }` or `status → [retries, cap]`; an object or a Map. */
+export type EarlyCapTable =
+  | Readonly<Record<number, readonly [retries: number, cap: number] | EarlyCapEntry>>
+  | ReadonlyMap<number, readonly [retries: number, cap: number] | EarlyCapEntry>;
+
+/** A status's own backoff bounds, in seconds. */
+export interface BackoffBounds {
   readonly base: number;
-  /** Largest sleep between two attempts (not counting a server's `Retry-After`). */
   readonly cap: number;
-  /** `status → [base, cap]` for statuses that need their own pace. */
-  readonly backoffDict: Readonly<Record<number, readonly [number, number]>>;
-  /**
-   * `status → [retries, cap]`: for the first `retries` backoff sleeps of that status's
-   * budget, the doubling value is capped at `cap` seconds instead of the budget's cap (the
-   * jitter draws around it as usual; a `Retry-After` is not capped). A rate limit that
-   * gives no hint usually clears within a minute, so a long 429 budget polls about every
-   * half minute at first and spreads out to the full cap later: in the fleet benchmark
-   * (1000 independent clients, a 10/s server, 429 without `Retry-After`)
-   * `{ 429: [12, 30] }` finishes in about 1.3× the floor instead of 2× for about the same
-   * number of calls, and the 429 budget still lasts about 79 % of the seed's hour.
-   */
-  readonly earlyCap: Readonly<Record<number, readonly [retries: number, cap: number]>>;
-  /** Retries for transient failures: `retryStatuses`, network errors and per-attempt timeouts. */
+}
+
+/** The first `retries` sleeps of a status capped at `cap` seconds. */
+export interface EarlyCapEntry {
   readonly retries: number;
-  /** Statuses with a budget of their own (`404: 8`, `429: 45` in the seed). They are retried too. */
-  readonly statusRetries: Readonly<Record<number, number>>;
-  /** Statuses that are transient failures and spend the `retries` budget. */
-  readonly retryStatuses: readonly number[];
-  /**
-   * Time budget from the first attempt: after a failure, another retry is scheduled only
-   * while less than this has passed (so the last retry may start past it, as in the seed).
-   */
-  readonly retryTimeout: number;
-  /** Per attempt: connecting, sending and waiting for the response headers. Not the body. */
-  readonly requestTimeout: number;
-  /** Longest `Retry-After` the client will wait; a longer one ends the retries at once. */
-  readonly maxRetryAfter: number;
-  /** How sleeps are drawn around the doubling schedule (see `jitters`). */
-  readonly jitter: JitterName;
+  readonly cap: number;
 }
 
 /** Why a sequence of retries stopped. */
@@ -58,145 +128,6 @@ export type StopReason =
   | 'aborted'
   | 'budget';
 
-/** The keys of {@link RetryOptions}, in documentation order. */
-export const retryOptionKeys = [
-  'base',
-  'cap',
-  'backoffDict',
-  'earlyCap',
-  'retries',
-  'statusRetries',
-  'retryStatuses',
-  'retryTimeout',
-  'requestTimeout',
-  'maxRetryAfter',
-  'jitter',
-] as const satisfies ReadonlyArray<keyof RetryOptions>;
-
-/**
- * Validates `overrides` on top of `defaults` and returns a frozen, complete policy.
- * Throws `TypeError`/`RangeError` naming the option, the expectation and the value.
- */
-export function resolveRetryOptions(
-  overrides: Partial<RetryOptions> | undefined,
-  defaults: RetryOptions,
-  what = 'retry options',
-): RetryOptions {
-  if (
-    overrides !== undefined &&
-    resolved.has(overrides as RetryOptions) &&
-    Object.keys(overrides).length === retryOptionKeys.length
-  ) {
-    return overrides as RetryOptions;
-  }
-  const o = checkKeys(what, overrides, retryOptionKeys);
-  const pick = <K extends keyof RetryOptions>(key: K): unknown =>
-    o[key] === undefined ? defaults[key] : o[key];
-  const base = checkNumber('base', pick('base'), { min: 0 });
-  const cap = checkNumber('cap', pick('cap'), { min: base, minText: `\`base\` (${base})` });
-  const count = { min: 0, integer: true, infinite: true };
-  const seconds = { min: 0, infinite: true };
-  const policy: RetryOptions = Object.freeze({
-    base,
-    cap,
-    // A field the overrides leave alone is the defaults' own (already valid and frozen)
-    // object: a per-call override of `base` does not copy every table.
-    backoffDict:
-      o.backoffDict === undefined && resolved.has(defaults)
-        ? defaults.backoffDict
-        : Object.freeze(
-            Object.fromEntries(
-              entriesOf(pick('backoffDict')).map(([s, p]) => [
-                s,
-                Object.freeze([p.base, p.cap] as const),
-              ]),
-            ),
-          ),
-    earlyCap:
-      o.earlyCap === undefined && resolved.has(defaults)
-        ? defaults.earlyCap
-        : Object.freeze(earlyCaps(pick('earlyCap'))),
-    retries: checkNumber('retries', pick('retries'), count),
-    statusRetries:
-      o.statusRetries === undefined && resolved.has(defaults)
-        ? defaults.statusRetries
-        : Object.freeze(statusCounts(pick('statusRetries'))),
-    retryStatuses:
-      o.retryStatuses === undefined && resolved.has(defaults)
-        ? defaults.retryStatuses
-        : Object.freeze(statusList(pick('retryStatuses'))),
-    retryTimeout: checkNumber('retryTimeout', pick('retryTimeout'), seconds),
-    requestTimeout: checkNumber('requestTimeout', pick('requestTimeout'), {
-      min: 0,
-      infinite: true,
-    }),
-    maxRetryAfter: checkNumber('maxRetryAfter', pick('maxRetryAfter'), seconds),
-    jitter: checkOneOf('jitter', pick('jitter'), jitterNames),
-  });
-  resolved.add(policy);
-  return policy;
-}
-
-/** Policies this module produced: already valid and frozen, so they are used as they are. */
-const resolved = new WeakSet<RetryOptions>();
-
-/** Whether `value` is a complete policy returned by {@link resolveRetryOptions}. */
-export function isResolved(value: unknown): value is RetryOptions {
-  return typeof value === 'object' && value !== null && resolved.has(value as RetryOptions);
-}
-
-function statusCounts(value: unknown): Record<number, number> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError(
-      `\`statusRetries\` must be an object of status → retries, got ${show(value)}`,
-    );
-  }
-  const out: Record<number, number> = {};
-  for (const [key, count] of Object.entries(value)) {
-    const status = checkStatus('statusRetries key', Number(key));
-    out[status] = checkNumber(`statusRetries[${status}]`, count, {
-      min: 0,
-      integer: true,
-      infinite: true,
-    });
-  }
-  return out;
-}
-
-function earlyCaps(value: unknown): Record<number, readonly [number, number]> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new TypeError(
-      `\`earlyCap\` must be an object of status → [retries, cap], got ${show(value)}`,
-    );
-  }
-  const out: Record<number, readonly [number, number]> = {};
-  // A Map is read like backoffDict's.
-  const entries = value instanceof Map ? [...value.entries()] : Object.entries(value);
-  for (const [key, pair] of entries) {
-    const status = checkStatus('earlyCap key', typeof key === 'string' ? Number(key) : key);
-    if (!Array.isArray(pair) || pair.length !== 2) {
-      throw new TypeError(
-        `\`earlyCap[${status}]\` must be a [retries, cap] pair, got ${show(pair)}`,
-      );
-    }
-    const retries = checkNumber(`earlyCap[${status}][0]`, pair[0], {
-      min: 0,
-      integer: true,
-      infinite: true,
-    });
-    const cap = checkNumber(`earlyCap[${status}][1]`, pair[1], { min: 0 });
-    out[status] = Object.freeze([retries, cap] as const);
-  }
-  return out;
-}
-
-function statusList(value: unknown): number[] {
-  if (!Array.isArray(value)) {
-    throw new TypeError(`\`retryStatuses\` must be an array of status codes, got ${show(value)}`);
-  }
-  return value.map((s, i) => checkStatus(`retryStatuses[${i}]`, s));
-}
-
 /** The budget a failure spends: its own status's, or the shared one for transient failures. */
 export interface Budget {
   /** Counter key: the status when it has its own budget, otherwise `'transient'`. */
@@ -205,65 +136,194 @@ export interface Budget {
   readonly limit: number;
   /** The backoff parameters for the sleeps of this counter. */
   readonly params: JitterParams;
-  /** The policy's jitter strategy (`jitters[policy.jitter]`), looked up once. */
+  /** The policy's jitter strategy. */
   readonly jitter: Jitter;
 }
 
-/**
- * Which budget a failure spends, or `undefined` when it is not retried at all.
- * `status` is an HTTP status, or `undefined` for a network error or a per-attempt timeout.
- */
-export function budgetFor(policy: RetryOptions, status: number | undefined): Budget | undefined {
-  // A loop asks about the same policy and status again and again: answer the last question
-  // without a lookup.
-  if (policy === last.policy && status === last.status) return last.budget;
-  let table = budgetTables.get(policy);
-  if (!table) {
-    // Only a policy this module froze is known never to change.
-    if (!resolved.has(policy)) return computeBudget(policy, status);
-    table = new Map();
-    budgetTables.set(policy, table);
-  }
-  let budget = table.get(status);
-  if (budget === undefined) {
-    budget = computeBudget(policy, status) ?? null;
-    // Policies are frozen, so a status's budget never changes: decide it once per policy.
-    if (table.size < 1000) table.set(status, budget);
-  }
-  last = { policy, status, budget: budget ?? undefined };
-  return last.budget;
+/** The fields of {@link RetryOptions} a policy resolves, in documentation order. */
+export const retryOptionKeys = [
+  'base',
+  'cap',
+  'backoffDict',
+  'earlyCap',
+  'retries',
+  'retriesByStatus',
+  'transientStatuses',
+  'retryTimeout',
+  'requestTimeout',
+  'maxRetryAfter',
+  'jitter',
+] as const;
+
+/** Every key a {@link RetryOptions} object may carry, the deprecated names included. */
+export const retryOptionNames: readonly string[] = [
+  ...retryOptionKeys,
+  'statusRetries',
+  'retryStatuses',
+];
+
+/** The complete fields of a {@link Policy}. */
+export interface PolicyFields {
+  readonly base: number;
+  readonly cap: number;
+  readonly backoffDict: Readonly<Record<number, BackoffBounds>>;
+  readonly earlyCap: Readonly<Record<number, EarlyCapEntry>>;
+  readonly retries: number;
+  readonly retriesByStatus: Readonly<Record<number, number>>;
+  readonly transientStatuses: readonly number[];
+  readonly retryTimeout: number;
+  readonly requestTimeout: number;
+  readonly maxRetryAfter: number;
+  readonly jitter: JitterName;
 }
 
-/** Budgets already decided, per policy and status (`null`: not retried). */
-const budgetTables = new WeakMap<RetryOptions, Map<number | undefined, Budget | null>>();
-/** The last answer of {@link budgetFor} (it holds one policy alive, which is harmless). */
-let last: { policy?: RetryOptions; status?: number | undefined; budget?: Budget | undefined } = {};
+/**
+ * A complete, checked and frozen retry policy: what {@link RetryOptions} resolve to. The
+ * budget of every retried status is decided when the policy is made.
+ */
+export class Policy implements PolicyFields {
+  readonly base!: number;
+  readonly cap!: number;
+  readonly backoffDict!: Readonly<Record<number, BackoffBounds>>;
+  readonly earlyCap!: Readonly<Record<number, EarlyCapEntry>>;
+  readonly retries!: number;
+  readonly retriesByStatus!: Readonly<Record<number, number>>;
+  readonly transientStatuses!: readonly number[];
+  readonly retryTimeout!: number;
+  readonly requestTimeout!: number;
+  readonly maxRetryAfter!: number;
+  readonly jitter!: JitterName;
+  readonly #budgets = new Map<number | undefined, Budget>();
 
-function computeBudget(policy: RetryOptions, status: number | undefined): Budget | undefined {
-  const own = status === undefined ? undefined : policy.statusRetries[status];
-  if (status !== undefined && own === undefined && !policy.retryStatuses.includes(status))
-    return undefined;
-  const pair = status === undefined ? undefined : policy.backoffDict[status];
+  /** Use {@link resolveRetryOptions}: the fields are not checked here. */
+  constructor(fields: PolicyFields) {
+    Object.assign(this, fields);
+    const retried = [...this.transientStatuses, ...Object.keys(this.retriesByStatus).map(Number)];
+    for (const status of [undefined, ...retried]) this.#budgets.set(status, budgetOf(this, status));
+    Object.freeze(this);
+  }
+
+  /**
+   * The budget that a failure with `status` spends (`undefined`: a network error or a
+   * per-attempt timeout), or `undefined` when that status is not retried.
+   */
+  budget(status: number | undefined): Budget | undefined {
+    return this.#budgets.get(status);
+  }
+}
+
+/** {@link Policy.budget}, as a function. */
+export function budgetFor(policy: Policy, status: number | undefined): Budget | undefined {
+  return policy.budget(status);
+}
+
+function budgetOf(policy: PolicyFields, status: number | undefined): Budget {
+  const own = status === undefined ? undefined : policy.retriesByStatus[status];
+  const bounds = (status !== undefined && policy.backoffDict[status]) || policy;
   const early = status === undefined ? undefined : policy.earlyCap[status];
-  const bounds = pair ? { base: pair[0], cap: pair[1] } : { base: policy.base, cap: policy.cap };
   // An early cap that changes no sleep is left out, so those params stay plain bounds.
   const params: JitterParams = Object.freeze(
-    early && early[0] > 0 && early[1] < bounds.cap
-      ? { ...bounds, early: Object.freeze({ retries: early[0], cap: early[1] }) }
-      : bounds,
+    early && early.retries > 0 && early.cap < bounds.cap
+      ? { base: bounds.base, cap: bounds.cap, early }
+      : { base: bounds.base, cap: bounds.cap },
   );
   const jitter = jitters[policy.jitter];
   return Object.freeze(
     own === undefined
       ? { key: 'transient' as const, limit: policy.retries, params, jitter }
-      : { key: status!, limit: own, params, jitter },
+      : { key: status as number, limit: own, params, jitter },
   );
 }
 
 /**
- * The seed's stopping rule: after a failure, one more retry is scheduled while the
- * counter has retries left and less than `retryTimeout` has passed since the first
- * attempt ("rounding up", so the last retry may start past `retryTimeout`).
+ * Checks `overrides` on top of `defaults` and returns the resolved policy; a field left
+ * out keeps the default's (its object is shared, not copied). Without `defaults`, every
+ * field is required (the built-in profiles are made this way). Throws
+ * `TypeError`/`RangeError` naming the option, the expectation and the value.
+ */
+export function resolveRetryOptions(
+  overrides: RetryOptions | undefined,
+  defaults: Policy | undefined,
+  what = 'retry options',
+): Policy {
+  const o = renamed(checkKeys(what, overrides, retryOptionNames) as RetryOptions, what);
+  const given = <K extends keyof PolicyFields>(key: K): unknown =>
+    o[key] === undefined ? defaults?.[key] : o[key];
+  const keep = <K extends keyof PolicyFields>(key: K, read: (value: unknown) => PolicyFields[K]) =>
+    o[key] === undefined && defaults ? defaults[key] : read(given(key));
+  const base = checkNumber('base', given('base'), { min: 0 });
+  const cap = checkNumber('cap', given('cap'), { min: base, minText: `\`base\` (${base})` });
+  const count = { min: 0, integer: true, infinite: true };
+  const seconds = { min: 0, infinite: true };
+  const requestTimeout = checkNumber('requestTimeout', given('requestTimeout'), seconds);
+  if (o.requestTimeout !== undefined && requestTimeout >= 1000 && requestTimeout < Infinity) {
+    warnOnce(
+      'ORIONCLIENT_SECONDS',
+      `\`requestTimeout\` is in seconds: ${requestTimeout} means ${minutes(requestTimeout)} per attempt`,
+    );
+  }
+  return new Policy({
+    base,
+    cap,
+    backoffDict: keep('backoffDict', backoffBounds),
+    earlyCap: keep('earlyCap', (v) =>
+      statusTable('earlyCap', v, (entry, label) => {
+        const [r, c] = readPair(label, entry, ['retries', 'cap']);
+        const retries = checkNumber(`${label}.retries`, r, count);
+        return Object.freeze({ retries, cap: checkNumber(`${label}.cap`, c, { min: 0 }) });
+      }),
+    ),
+    retries: checkNumber('retries', given('retries'), count),
+    retriesByStatus: keep('retriesByStatus', (v) =>
+      statusTable('retriesByStatus', v, (n, label) => checkNumber(label, n, count)),
+    ),
+    transientStatuses: keep('transientStatuses', statusList),
+    retryTimeout: checkNumber('retryTimeout', given('retryTimeout'), seconds),
+    requestTimeout,
+    maxRetryAfter: checkNumber('maxRetryAfter', given('maxRetryAfter'), seconds),
+    jitter: checkOneOf('jitter', given('jitter'), jitterNames),
+  });
+}
+
+/** Moves the deprecated names to the new ones, warning once per name. */
+function renamed(o: RetryOptions, what: string): RetryOptions {
+  const moves = [
+    ['statusRetries', 'retriesByStatus'],
+    ['retryStatuses', 'transientStatuses'],
+  ] as const;
+  if (!moves.some(([old]) => o[old] !== undefined)) return o;
+  const out: Record<string, unknown> = { ...o };
+  for (const [old, now] of moves) {
+    if (o[old] === undefined) continue;
+    if (o[now] !== undefined) {
+      throw new TypeError(`${what}: give \`${now}\` or its old name \`${old}\`, not both`);
+    }
+    warnOnce(`ORIONCLIENT_${old.toUpperCase()}`, `\`${old}\` is deprecated: use \`${now}\``, true);
+    out[now] = o[old];
+    delete out[old];
+  }
+  return out as RetryOptions;
+}
+
+function minutes(seconds: number): string {
+  return seconds >= 7200
+    ? `${(seconds / 3600).toFixed(1)} hours`
+    : `${Math.round(seconds / 60)} minutes`;
+}
+
+function statusList(value: unknown): readonly number[] {
+  if (!Array.isArray(value)) {
+    throw new TypeError(
+      `\`transientStatuses\` must be an array of status codes, got ${show(value)}`,
+    );
+  }
+  return Object.freeze(value.map((s, i) => checkStatus(`transientStatuses[${i}]`, s)));
+}
+
+/**
+ * The stopping rule of the original API: after a failure, one more retry is scheduled
+ * while the counter has retries left and less than `retryTimeout` has passed since the
+ * first attempt ("rounding up", so the last retry may start past `retryTimeout`).
  * Returns why to stop, or `undefined` to retry.
  */
 export function stopReason(

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../src/backoff/backoff.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 
 describe('Backoff', () => {
   it('uses the seed defaults: cap 90 s, base 0.1 s', () => {
@@ -159,7 +159,7 @@ describe('Backoff option validation', () => {
       'entry whose base exceeds its cap',
       { backoffDict: new Map([[429, [3, 2]]]) },
       RangeError,
-      /backoffDict\[429\]\[1\]/,
+      /backoffDict\[429\]\.cap/,
     ],
     ['unknown jitter', { jitter: 'fancy' }, RangeError, /`jitter` must be one of/],
   ];

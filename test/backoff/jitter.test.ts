@@ -12,7 +12,7 @@ import {
   nextJitterState,
   none,
 } from '../../src/backoff/jitter.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 
 const seed = { base: 0.1, cap: 90 };
 

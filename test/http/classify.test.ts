@@ -10,9 +10,9 @@ import {
   isTransientError,
   type RequestTraits,
 } from '../../src/http/classify.js';
-import { profiles } from '../../src/http/profiles.js';
+import type { Outcome } from '../../src/retry/contract.js';
 import { resolveRetryOptions } from '../../src/retry/policy.js';
-import type { Outcome } from '../../src/retry/retry.js';
+import { profiles } from '../../src/retry/profiles.js';
 
 const policy = profiles.nonInteractive;
 const now = () => 1_700_000_000_000;
@@ -148,10 +148,29 @@ describe('network errors', () => {
     expect(isTransientError(coded('ECONNRESET', 'all fine'))).toBe(true);
   });
 
+  it("fetch's bare network TypeErrors in browsers and Deno are transient, but never prove a POST unsent", () => {
+    for (const message of [
+      'Failed to fetch',
+      'NetworkError when attempting to fetch resource.',
+      'Load failed',
+      'fetch failed',
+      'error sending request for url (http://127.0.0.1:1/)',
+    ]) {
+      expect(isTransientError(new TypeError(message)), message).toBe(true);
+      expect(classifyHttp(fail(new TypeError(message)), POST, policy, now)).toEqual({
+        retry: false,
+      });
+      expect(classifyHttp(fail(new TypeError(message)), GET, policy, now)).toEqual({
+        retry: true,
+      });
+    }
+  });
+
   it('anything else is not transient: other messages, values that are not errors', () => {
     for (const value of [
       new Error('boom'),
-      new TypeError('fetch failed'),
+      new TypeError('Failed to parse URL from http://x y'),
+      new TypeError('load failed to parse'),
       null,
       undefined,
       'socket hang up',
@@ -240,7 +259,7 @@ describe('statuses and hints', () => {
     }
   });
 
-  it('a status with a budget of its own (404, 429) or in retryStatuses is retried', () => {
+  it('a status with a budget of its own (404, 429) or in transientStatuses is retried', () => {
     for (const status of [404, 408, 429, 500, 502, 503, 504]) {
       expect(classifyHttp(respond(status), GET, policy, now), String(status)).toEqual({
         retry: true,
@@ -249,8 +268,8 @@ describe('statuses and hints', () => {
     }
   });
 
-  it('follows the policy it is given: a 5xx outside retryStatuses is final', () => {
-    const only503 = resolveRetryOptions({ retryStatuses: [503] }, policy);
+  it('follows the policy it is given: a 5xx outside transientStatuses is final', () => {
+    const only503 = resolveRetryOptions({ transientStatuses: [503] }, policy);
     expect(classifyHttp(respond(500), GET, only503, now)).toEqual({ retry: false, status: 500 });
     expect(classifyHttp(respond(503), GET, only503, now)).toEqual({ retry: true, status: 503 });
   });

@@ -6,8 +6,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Session } from '../../src/http/session.js';
 import { RetryError } from '../../src/retry/errors.js';
-import { retryInfo } from '../../src/retry/retry.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { retryInfo } from '../../src/retry/retry-info.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { type FaultServer, refusedUrl, startFaultServer } from '../support/fault-server.js';
 
 let server: FaultServer;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { retryGetWithBackoff } from '../../src/http/retry-get.js';
 import { RetryError } from '../../src/retry/errors.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { type FaultServer, refusedUrl, startFaultServer } from '../support/fault-server.js';
 
 let server: FaultServer;

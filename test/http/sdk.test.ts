@@ -7,8 +7,8 @@ import { Octokit } from '@octokit/core';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Session } from '../../src/http/session.js';
-import type { RetryEvent } from '../../src/retry/retry.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import type { RetryEvent } from '../../src/retry/contract.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { type Fault, type FaultServer, startFaultServer } from '../support/fault-server.js';
 
 let server: FaultServer;
@@ -115,9 +115,9 @@ describe('Octokit through session.fetch (no retry plugin)', () => {
     ]);
   });
 
-  it('with statusRetries { 404: 0 }, a 404 is an answer: one request, and Octokit throws it', async () => {
+  it('with retriesByStatus { 404: 0 }, a 404 is an answer: one request, and Octokit throws it', async () => {
     server.route('/repos/octo/missing', [json({ message: 'Not Found' }, 404)]);
-    const { session: s } = session({ statusRetries: { 404: 0, 429: 45 } });
+    const { session: s } = session({ retriesByStatus: { 404: 0, 429: 45 } });
     const error = await client(s.fetch)
       .request('GET /repos/{owner}/{repo}', { owner: 'octo', repo: 'missing' })
       .catch((e: unknown) => e);

@@ -1,9 +1,10 @@
 import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { interactiveSession, nonInteractiveSession, Session } from '../../src/http/session.js';
+import type { RetryEvent } from '../../src/retry/contract.js';
 import { RetryError } from '../../src/retry/errors.js';
-import { type RetryEvent, retryInfo } from '../../src/retry/retry.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { retryInfo } from '../../src/retry/retry-info.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { type FaultServer, refusedUrl, startFaultServer } from '../support/fault-server.js';
 
 let server: FaultServer;

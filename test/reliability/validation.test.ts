@@ -6,12 +6,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Backoff } from '../../src/backoff/backoff.js';
-import { profiles } from '../../src/http/profiles.js';
 import { Session } from '../../src/http/session.js';
 import { plan } from '../../src/retry/plan.js';
 import { resolveRetryOptions } from '../../src/retry/policy.js';
+import { profiles } from '../../src/retry/profiles.js';
 import { retry } from '../../src/retry/retry.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 
 const RUNS = 1000;
 
@@ -104,12 +104,12 @@ const kinds = {
       ),
     ),
   ),
-  statusRetries: fc.oneof(
+  retriesByStatus: fc.oneof(
     typeError(fc.oneof(fc.double(), fc.string(), fc.constant(null), fc.array(fc.nat()))),
     typeError(fc.constantFrom({ 429: '5' }, { 429: null })),
     rangeError(fc.constantFrom({ 42: 1 }, { 429: -1 }, { 429: 1.5 }, { 700: 1 })),
   ),
-  retryStatuses: fc.oneof(
+  transientStatuses: fc.oneof(
     typeError(fc.oneof(fc.double(), fc.string(), fc.constant(null), fc.object())),
     typeError(fc.constantFrom([503, 'x'], [null])),
     rangeError(fc.constantFrom([99], [503, 600], [503.5])),
@@ -134,8 +134,8 @@ const policyOptions: Record<string, Kind> = {
   backoffDict: 'backoffDict',
   earlyCap: 'earlyCap',
   retries: 'count',
-  statusRetries: 'statusRetries',
-  retryStatuses: 'retryStatuses',
+  retriesByStatus: 'retriesByStatus',
+  transientStatuses: 'transientStatuses',
   retryTimeout: 'seconds',
   requestTimeout: 'seconds',
   maxRetryAfter: 'seconds',

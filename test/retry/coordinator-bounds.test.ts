@@ -3,10 +3,12 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Session } from '../../src/http/session.js';
+import type { Verdict } from '../../src/retry/contract.js';
 import { Coordinator } from '../../src/retry/coordinator.js';
 import { RetryError } from '../../src/retry/errors.js';
-import { retry, retryInfo, type Verdict } from '../../src/retry/retry.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { retry } from '../../src/retry/retry.js';
+import { retryInfo } from '../../src/retry/retry-info.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 
 // Bounds on what one response can do to every request that shares a Coordinator.
@@ -225,7 +227,7 @@ describe('memory and listeners', () => {
       for (let t = 0; t < seconds * 1000; t++) {
         now += 0.001;
         coordinator.record(ok, 1, request);
-        if (t % 100 === 0) coordinator.allowRetry({ retry: true, status: 500 }, request);
+        if (t % 100 === 0) coordinator.spendRetry({ retry: true, status: 500 }, request);
       }
     };
     run(60);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Session } from '../../src/http/session.js';
+import type { RetryCoordinator, Verdict } from '../../src/retry/contract.js';
 import { Coordinator } from '../../src/retry/coordinator.js';
-import { type RetryCoordinator, retry, type Verdict } from '../../src/retry/retry.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { retry } from '../../src/retry/retry.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 
 /** A coordinator that records every call and refuses retries after `retries`. */
 function spy(retries = Number.POSITIVE_INFINITY) {
@@ -11,8 +12,8 @@ function spy(retries = Number.POSITIVE_INFINITY) {
     acquire: () => void calls.push('acquire'),
     record: (verdict: Verdict, attempt: number) =>
       void calls.push(`record ${attempt} ${verdict.status ?? verdict.retry}`),
-    allowRetry: () => {
-      calls.push('allowRetry');
+    spendRetry: () => {
+      calls.push('spendRetry');
       return retries-- > 0;
     },
   };
@@ -51,11 +52,32 @@ describe('the coordinator option', () => {
     expect(calls).toEqual([
       'acquire',
       'record 1 503',
-      'allowRetry',
+      'spendRetry',
       'acquire',
       'record 2 503',
-      'allowRetry',
+      'spendRetry',
     ]);
+  });
+
+  it('still reads a budget under its old name, allowRetry, and none at all as no budget', async () => {
+    const clock = new VirtualClock();
+    const failing = async () => {
+      throw Object.assign(new Error('busy'), { status: 503 });
+    };
+    let asked = 0;
+    const old = {
+      acquire() {},
+      record() {},
+      allowRetry: () => asked++ < 2,
+    };
+    await expect(retry(failing, { clock, coordinator: old, jitter: 'none' })).rejects.toMatchObject(
+      { reason: 'budget', attempts: { length: 3 } },
+    );
+    const none = { acquire() {}, record() {} };
+    await expect(
+      retry(failing, { clock, coordinator: none, jitter: 'none', retries: 4 }),
+    ).rejects.toMatchObject({ reason: 'retries', attempts: { length: 5 } });
+    expect(() => new Coordinator().allowRetry({ retry: true, status: 500 })).not.toThrow();
   });
 
   it('Session accepts a coordinator and passes it to every request', async () => {
@@ -424,9 +446,9 @@ describe('adaptive rate limit', () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, budget: { ratio: 0, minPerSecond: 0 } });
     coordinator.record(throttled(1), 1);
-    expect(coordinator.allowRetry(throttled(1))).toBe(true);
+    expect(coordinator.spendRetry(throttled(1))).toBe(true);
     coordinator.record(failed, 1);
-    expect(coordinator.allowRetry(failed)).toBe(false);
+    expect(coordinator.spendRetry(failed)).toBe(false);
   });
 
   it('drops an aborted waiter from the queue and rejects it with the reason', async () => {
@@ -453,13 +475,13 @@ describe('retry budget', () => {
       budget: { ratio: 0.2, minPerSecond: 0.1, window: 10 },
     });
     for (let i = 0; i < 10; i++) coordinator.record(failed, 1);
-    const allowed = Array.from({ length: 5 }, () => coordinator.allowRetry(failed));
+    const allowed = Array.from({ length: 5 }, () => coordinator.spendRetry(failed));
     expect(allowed).toEqual([true, true, true, false, false]);
     expect(coordinator.state()).toMatchObject({ requests: 10, retries: 3 });
     // The window moves on: old requests and retries no longer count.
     await clock.sleep(10.5);
     expect(coordinator.state()).toMatchObject({ requests: 0, retries: 0 });
-    expect(coordinator.allowRetry(failed)).toBe(true);
+    expect(coordinator.spendRetry(failed)).toBe(true);
   });
 
   it('counts only first attempts as requests, and only spent retries as retries', () => {
@@ -468,7 +490,7 @@ describe('retry budget', () => {
     for (let i = 0; i < 5; i++) coordinator.record(failed, 2);
     expect(coordinator.state()).toMatchObject({ requests: 0, retries: 0 });
     coordinator.record(failed, 1);
-    expect(coordinator.allowRetry(failed)).toBe(true);
+    expect(coordinator.spendRetry(failed)).toBe(true);
     expect(coordinator.state()).toMatchObject({ requests: 1, retries: 1 });
   });
 
@@ -495,7 +517,7 @@ describe('retry budget', () => {
 
   it('can be turned off', () => {
     const coordinator = new Coordinator({ clock: new VirtualClock(), budget: false });
-    expect(Array.from({ length: 50 }, () => coordinator.allowRetry(failed)).every(Boolean)).toBe(
+    expect(Array.from({ length: 50 }, () => coordinator.spendRetry(failed)).every(Boolean)).toBe(
       true,
     );
   });

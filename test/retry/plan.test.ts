@@ -120,8 +120,8 @@ describe('plan()', () => {
       /^`retries` must be at most 100,000 in plan\(\) unless `retryTimeout` ends the schedule sooner, got 1,000,000,000 /,
     );
     expect(() =>
-      plan({ status: 429, statusRetries: { 429: Number.POSITIVE_INFINITY }, base: 0, cap: 0 }),
-    ).toThrow(/^`statusRetries\[429\]` must be at most 100,000 in plan\(\)/);
+      plan({ status: 429, retriesByStatus: { 429: Number.POSITIVE_INFINITY }, base: 0, cap: 0 }),
+    ).toThrow(/^`retriesByStatus\[429\]` must be at most 100,000 in plan\(\)/);
     // The bound itself is planned, and a retryTimeout that ends a longer budget sooner is fine.
     expect(plan({ retries: 100_000, retryTimeout: Number.POSITIVE_INFINITY }).retries).toBe(
       100_000,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { profiles } from '../../src/http/profiles.js';
 import { budgetFor, resolveRetryOptions, stopReason } from '../../src/retry/policy.js';
+import { profiles } from '../../src/retry/profiles.js';
 
 describe('profiles', () => {
   it('non-interactive holds the seed defaults', () => {
@@ -8,8 +8,8 @@ describe('profiles', () => {
     expect(p.base).toBe(0.1);
     expect(p.cap).toBe(90);
     expect(p.retries).toBe(10);
-    expect(p.statusRetries).toEqual({ 404: 8, 429: 45 });
-    expect(p.retryStatuses).toEqual([408, 500, 502, 503, 504]);
+    expect(p.retriesByStatus).toEqual({ 404: 8, 429: 45 });
+    expect(p.transientStatuses).toEqual([408, 500, 502, 503, 504]);
     expect(p.retryTimeout).toBe(3600);
   });
 
@@ -30,16 +30,16 @@ describe('profiles', () => {
     ] as const) {
       expect(i[key], key).toBeLessThan(n[key]);
     }
-    for (const [status, count] of Object.entries(n.statusRetries)) {
-      expect(i.statusRetries[Number(status)], `statusRetries[${status}]`).toBeLessThan(count);
+    for (const [status, count] of Object.entries(n.retriesByStatus)) {
+      expect(i.retriesByStatus[Number(status)], `retriesByStatus[${status}]`).toBeLessThan(count);
     }
   });
 
   it('are frozen, down to their nested values', () => {
     expect(Object.isFrozen(profiles)).toBe(true);
     expect(Object.isFrozen(profiles.nonInteractive)).toBe(true);
-    expect(Object.isFrozen(profiles.nonInteractive.statusRetries)).toBe(true);
-    expect(Object.isFrozen(profiles.nonInteractive.retryStatuses)).toBe(true);
+    expect(Object.isFrozen(profiles.nonInteractive.retriesByStatus)).toBe(true);
+    expect(Object.isFrozen(profiles.nonInteractive.transientStatuses)).toBe(true);
     expect(Object.isFrozen(profiles.nonInteractive.earlyCap)).toBe(true);
     const early = resolveRetryOptions({ earlyCap: { 429: [12, 30] } }, profiles.nonInteractive);
     expect(Object.isFrozen(early.earlyCap[429])).toBe(true);
@@ -97,12 +97,12 @@ describe('budgetFor', () => {
     expect(
       resolveRetryOptions({ earlyCap: new Map([[429, [2, 5]]]) } as never, p).earlyCap,
     ).toEqual({
-      429: [2, 5],
+      429: { retries: 2, cap: 5 },
     });
   });
 
   it('answers questions about several policies and statuses in any order', () => {
-    const q = resolveRetryOptions({ retries: 3, statusRetries: { 404: 1 } }, p);
+    const q = resolveRetryOptions({ retries: 3, retriesByStatus: { 404: 1 } }, p);
     for (let i = 0; i < 3; i++) {
       expect(budgetFor(p, 503)?.limit).toBe(10);
       expect(budgetFor(q, 503)?.limit).toBe(3);
@@ -135,23 +135,28 @@ describe('resolveRetryOptions validation', () => {
     ['negative maxRetryAfter', { maxRetryAfter: -1 }, RangeError, /`maxRetryAfter`/],
     ['cap below base', { base: 1, cap: 0.5 }, RangeError, /`cap`.*`base` \(1\)/],
     [
-      'a statusRetries key that is not a status',
-      { statusRetries: { 42: 1 } },
+      'a retriesByStatus key that is not a status',
+      { retriesByStatus: { 42: 1 } },
       RangeError,
-      /statusRetries key/,
+      /retriesByStatus key/,
     ],
     [
-      'a negative statusRetries count',
-      { statusRetries: { 429: -1 } },
+      'a negative retriesByStatus count',
+      { retriesByStatus: { 429: -1 } },
       RangeError,
-      /`statusRetries\[429\]`/,
+      /`retriesByStatus\[429\]`/,
     ],
-    ['retryStatuses that is not an array', { retryStatuses: 503 }, TypeError, /`retryStatuses`/],
     [
-      'a bad entry in retryStatuses',
-      { retryStatuses: [503, 'x'] },
+      'transientStatuses that is not an array',
+      { transientStatuses: 503 },
       TypeError,
-      /`retryStatuses\[1\]`/,
+      /`transientStatuses`/,
+    ],
+    [
+      'a bad entry in transientStatuses',
+      { transientStatuses: [503, 'x'] },
+      TypeError,
+      /`transientStatuses\[1\]`/,
     ],
     [
       'an earlyCap that is not an object',
@@ -169,19 +174,19 @@ describe('resolveRetryOptions validation', () => {
       'an earlyCap entry that is not a pair',
       { earlyCap: { 429: 30 } },
       TypeError,
-      /`earlyCap\[429\]` must be a \[retries, cap\] pair, got 30/,
+      /`earlyCap\[429\]` must be a \[retries, cap\] pair or \{ retries, cap \}, got 30/,
     ],
     [
       'a fractional earlyCap retry count',
       { earlyCap: { 429: [1.5, 30] } },
       RangeError,
-      /`earlyCap\[429\]\[0\]` must be an integer >= 0, got 1.5/,
+      /`earlyCap\[429\]\.retries` must be an integer >= 0, got 1.5/,
     ],
     [
       'a negative early cap',
       { earlyCap: { 429: [12, -30] } },
       RangeError,
-      /`earlyCap\[429\]\[1\]` must be a finite number >= 0, got -30/,
+      /`earlyCap\[429\]\.cap` must be a finite number >= 0, got -30/,
     ],
     ['an unknown jitter', { jitter: 'wild' }, RangeError, /`jitter`/],
     ['an unknown key', { retrys: 3 }, TypeError, /Unknown option `retrys`.*did you mean `retries`/],
@@ -196,5 +201,53 @@ describe('resolveRetryOptions validation', () => {
   it('accepts Infinity for budgets that may be unlimited', () => {
     const p = resolveRetryOptions({ retries: Number.POSITIVE_INFINITY, retryTimeout: 60 }, base);
     expect(p.retries).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe('options under their old names, and the seconds guard', () => {
+  const warnings = async (run: () => void) => {
+    const seen: Error[] = [];
+    const listen = (w: Error) => seen.push(w);
+    process.on('warning', listen);
+    try {
+      run();
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', listen);
+    }
+    return seen.map((w) => `${w.name} ${(w as Error & { code?: string }).code}: ${w.message}`);
+  };
+  const p = profiles.nonInteractive;
+
+  it('reads statusRetries and retryStatuses as retriesByStatus and transientStatuses, warning once each', async () => {
+    let q = p;
+    const seen = await warnings(() => {
+      q = resolveRetryOptions({ statusRetries: { 404: 1 }, retryStatuses: [503] }, p);
+      resolveRetryOptions({ statusRetries: { 404: 2 } }, p);
+    });
+    expect(q.retriesByStatus).toEqual({ 404: 1 });
+    expect(q.transientStatuses).toEqual([503]);
+    expect(seen).toEqual([
+      'DeprecationWarning ORIONCLIENT_STATUSRETRIES: `statusRetries` is deprecated: use `retriesByStatus`',
+      'DeprecationWarning ORIONCLIENT_RETRYSTATUSES: `retryStatuses` is deprecated: use `transientStatuses`',
+    ]);
+    expect(() =>
+      resolveRetryOptions({ statusRetries: { 404: 1 }, retriesByStatus: { 404: 2 } }, p),
+    ).toThrow(
+      new TypeError(
+        'retry options: give `retriesByStatus` or its old name `statusRetries`, not both',
+      ),
+    );
+  });
+
+  it('warns once that requestTimeout is in seconds when it looks like milliseconds', async () => {
+    const seen = await warnings(() => {
+      resolveRetryOptions({ requestTimeout: 999 }, p);
+      resolveRetryOptions({ requestTimeout: 5000 }, p);
+      resolveRetryOptions({ requestTimeout: 30_000 }, p);
+    });
+    expect(seen).toEqual([
+      'Warning ORIONCLIENT_SECONDS: `requestTimeout` is in seconds: 5000 means 83 minutes per attempt',
+    ]);
   });
 });

@@ -1,9 +1,11 @@
 import diagnostics from 'node:diagnostics_channel';
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import type { RetryEvent } from '../../src/retry/contract.js';
 import { RetryError } from '../../src/retry/errors.js';
-import { type RetryEvent, retry, retryInfo } from '../../src/retry/retry.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { retry } from '../../src/retry/retry.js';
+import { retryInfo } from '../../src/retry/retry-info.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 
 class HttpError extends Error {
   constructor(readonly status: number) {

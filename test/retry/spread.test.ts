@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../src/clock.js';
-import { profiles } from '../../src/http/profiles.js';
-import { type RetryCoordinator, type RetryEvent, retry, retryInfo } from '../../src/retry/retry.js';
+import type { RetryCoordinator, RetryEvent } from '../../src/retry/contract.js';
+import { profiles } from '../../src/retry/profiles.js';
+import { retry } from '../../src/retry/retry.js';
+import { retryInfo } from '../../src/retry/retry-info.js';
 import {
   COORDINATOR_SPREAD,
   RETRY_SPREAD,
   resolveSpread,
   spreadWidth,
 } from '../../src/retry/spread.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import type { Clock } from '../../src/time/clock.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 
 /** A VirtualClock whose random draws are all `u`, so a spread's width can be read off. */
 function fixedDraw(u: number): Clock & { now(): number } {

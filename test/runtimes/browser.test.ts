@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backoff } from '../../src/backoff/backoff.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
 import { evaluateInChromium, findChromium, type PageLog } from './chromium.js';
 

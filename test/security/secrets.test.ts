@@ -7,9 +7,10 @@ import diagnostics from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { retryGetWithBackoff } from '../../src/http/retry-get.js';
 import { Session, type SessionRequestInit } from '../../src/http/session.js';
+import type { RetryEvent } from '../../src/retry/contract.js';
 import { RetryError } from '../../src/retry/errors.js';
-import { type RetryEvent, retryInfo } from '../../src/retry/retry.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { retryInfo } from '../../src/retry/retry-info.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { buildCli, runCli } from '../cli/helpers.js';
 import {
   type Fault,

@@ -1,4 +1,5 @@
 import { type AbortWaiter, join, leave } from './abort-fanout.js';
+import { DeadlineHeap, type Timed } from './deadline-heap.js';
 
 /** What a sleep tells when it ends. */
 export interface Sleeper {
@@ -13,8 +14,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * One pending sleep of the system clock: a deadline in a queue, and an entry in its
  * signal's fan-out. No timer, closure or promise of its own.
  */
-class Sleep implements AbortWaiter {
-  /** Position in the queue's heap, or -1 once it has left. */
+class Sleep implements AbortWaiter, Timed {
   index = -1;
 
   constructor(
@@ -32,12 +32,12 @@ class Sleep implements AbortWaiter {
 }
 
 /**
- * Every sleep of the system clock, earliest first, in a binary heap served by one Node
+ * Every sleep of the system clock, earliest first, in one deadline heap served by one Node
  * timer armed for the earliest deadline: a waiting sleep costs a heap slot instead of a
  * `Timeout` object, and 100,000 waiting retries show as one pending timer.
  */
 class SleepQueue {
-  #heap: Sleep[] = [];
+  readonly #heap = new DeadlineHeap<Sleep>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The deadline the timer stands for (the earliest one, or a step towards it). */
   #armedFor = Number.POSITIVE_INFINITY;
@@ -55,33 +55,20 @@ class SleepQueue {
 
   add(ms: number, signal: AbortSignal | undefined, sleeper: Sleeper): void {
     const sleep = new Sleep(this.#now() + ms, this.#seq++, signal, sleeper);
-    sleep.index = this.#heap.push(sleep) - 1;
-    this.#up(sleep.index);
+    this.#heap.push(sleep);
     if (signal) join(signal, sleep);
     if (sleep.at < this.#armedFor) this.#arm();
   }
 
   remove(sleep: Sleep): void {
-    const i = sleep.index;
-    if (i < 0) return;
-    const last = this.#heap.pop() as Sleep;
-    sleep.index = -1;
-    if (last !== sleep) {
-      this.#place(last, i);
-      this.#up(i);
-      this.#down(last.index);
-    }
-    // An early timer finds nothing due and re-arms; an empty queue keeps no timer, and
-    // no room for the 100,000 sleeps it may have held.
-    if (this.#heap.length === 0) {
-      this.#disarm();
-      this.#heap = [];
-    }
+    this.#heap.remove(sleep);
+    // An early timer finds nothing due and re-arms; an empty queue keeps no timer.
+    if (this.#heap.size === 0) this.#disarm();
   }
 
   #arm(): void {
     this.#disarm();
-    const head = this.#heap[0];
+    const head = this.#heap.peek();
     if (!head) return;
     const now = this.#now();
     const delay = Math.min(Math.max(Math.ceil(head.at - now), 1), MAX_TIMER_MS);
@@ -101,59 +88,13 @@ class SleepQueue {
     this.#reached = due;
     this.#timer = undefined;
     this.#armedFor = Number.POSITIVE_INFINITY;
-    for (let head = this.#heap[0]; head && head.at <= due; head = this.#heap[0]) {
+    for (let head = this.#heap.peek(); head && head.at <= due; head = this.#heap.peek()) {
       this.remove(head);
       if (head.signal) leave(head.signal, head);
       head.sleeper.wake();
     }
     if (this.#timer === undefined) this.#arm();
   }
-
-  #place(sleep: Sleep, i: number): void {
-    this.#heap[i] = sleep;
-    sleep.index = i;
-  }
-
-  #up(i: number): void {
-    const heap = this.#heap;
-    const sleep = heap[i] as Sleep;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent] as Sleep;
-      if (!before(sleep, p)) break;
-      this.#place(p, i);
-      i = parent;
-    }
-    this.#place(sleep, i);
-  }
-
-  #down(i: number): void {
-    const heap = this.#heap;
-    const sleep = heap[i] as Sleep;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = sleep;
-      let at = i;
-      if (l < heap.length && before(heap[l] as Sleep, m)) {
-        m = heap[l] as Sleep;
-        at = l;
-      }
-      if (r < heap.length && before(heap[r] as Sleep, m)) {
-        m = heap[r] as Sleep;
-        at = r;
-      }
-      if (at === i) break;
-      this.#place(m, i);
-      i = at;
-    }
-    this.#place(sleep, i);
-  }
-}
-
-/** Earlier deadline first; equal deadlines in the order they were added, as timers do. */
-function before(a: Sleep, b: Sleep): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 function ring(q: SleepQueue): void {

@@ -1,7 +1,7 @@
 import { getEventListeners } from 'node:events';
 import FakeTimers from '@sinonjs/fake-timers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../src/clock.js';
+import { systemClock } from '../../src/time/clock.js';
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 

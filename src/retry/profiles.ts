@@ -1,4 +1,4 @@
-import { type RetryOptions, resolveRetryOptions } from '../retry/policy.js';
+import { type Policy, resolveRetryOptions } from './policy.js';
 
 /**
  * The non-interactive profile: the defaults of the original Python API (`orionclient.utils`),
@@ -6,21 +6,21 @@ import { type RetryOptions, resolveRetryOptions } from '../retry/policy.js';
  * transient failure take about 192 s, a 404 is retried 8 times (about 51 s), a 429 up to
  * 45 times or for an hour (10 doubling sleeps, then 35 at the 90 s cap: 3342.2 s).
  */
-const nonInteractive: RetryOptions = resolveRetryOptions(
+const nonInteractive: Policy = resolveRetryOptions(
   {
     base: 0.1,
     cap: 90,
     backoffDict: {},
     earlyCap: {},
     retries: 10,
-    statusRetries: { 404: 8, 429: 45 },
-    retryStatuses: [408, 500, 502, 503, 504],
+    retriesByStatus: { 404: 8, 429: 45 },
+    transientStatuses: [408, 500, 502, 503, 504],
     retryTimeout: 3600,
     requestTimeout: 60,
     maxRetryAfter: Number.POSITIVE_INFINITY,
     jitter: 'centered',
   },
-  {} as RetryOptions,
+  undefined,
   'the nonInteractive profile',
 );
 
@@ -29,11 +29,11 @@ const nonInteractive: RetryOptions = resolveRetryOptions(
  * retry starts within 15 s of the first attempt and no attempt waits more than 10 s for
  * its headers, so even the worst case ends in about half a minute.
  */
-const interactive: RetryOptions = resolveRetryOptions(
+const interactive: Policy = resolveRetryOptions(
   {
     cap: 5,
     retries: 3,
-    statusRetries: { 404: 2, 429: 5 },
+    retriesByStatus: { 404: 2, 429: 5 },
     retryTimeout: 15,
     requestTimeout: 10,
     maxRetryAfter: 10,
@@ -43,11 +43,10 @@ const interactive: RetryOptions = resolveRetryOptions(
 );
 
 /** The two built-in profiles, frozen. Defaults are written here and nowhere else. */
-export const profiles: Readonly<{ nonInteractive: RetryOptions; interactive: RetryOptions }> =
-  Object.freeze({
-    nonInteractive,
-    interactive,
-  });
+export const profiles: Readonly<{ nonInteractive: Policy; interactive: Policy }> = Object.freeze({
+  nonInteractive,
+  interactive,
+});
 
 /** The name of a built-in profile. */
 export type ProfileName = keyof typeof profiles;

@@ -1,5 +1,8 @@
+import { checkBoolean, checkKeys, checkNumber } from '../validate.js';
+import { type AbortWaiter, join, leave } from './abort-fanout.js';
 import type { Clock } from './clock.js';
-import { checkBoolean, checkKeys, checkNumber } from './validate.js';
+import { DeadlineHeap, type Timed } from './deadline-heap.js';
+import { seededRandom } from './prng.js';
 
 /** Options of {@link VirtualClock}. */
 export interface VirtualClockOptions {
@@ -22,11 +25,28 @@ export interface VirtualClockOptions {
   auto?: boolean;
 }
 
-interface Sleeper {
-  at: number;
-  seq: number;
-  resolve: () => void;
-  done: boolean;
+/** A sleeper of the virtual clock: its wake-up time, and how to end its sleep. */
+class Sleeper implements Timed, AbortWaiter {
+  index = -1;
+
+  constructor(
+    readonly at: number,
+    readonly seq: number,
+    readonly resolve: () => void,
+    readonly reject: (reason: unknown) => void,
+    readonly signal: AbortSignal | undefined,
+    readonly heap: DeadlineHeap<Sleeper>,
+  ) {}
+
+  onAbort(reason: unknown): void {
+    this.heap.remove(this);
+    this.reject(reason);
+  }
+
+  wake(): void {
+    if (this.signal) leave(this.signal, this);
+    this.resolve();
+  }
 }
 
 /**
@@ -44,15 +64,16 @@ interface Sleeper {
  */
 export class VirtualClock implements Clock {
   #now: number;
-  #state: number;
+  readonly #random: () => number;
   #seq = 0;
-  #heap: Sleeper[] = [];
+  readonly #heap = new DeadlineHeap<Sleeper>();
   #pumping = false;
   readonly #auto: boolean;
 
   constructor(options?: VirtualClockOptions) {
     const o = checkKeys('VirtualClock options', options, ['seed', 'start', 'auto']);
-    this.#state = checkNumber('seed', o.seed === undefined ? 1 : o.seed, { integer: true }) >>> 0;
+    const seed = checkNumber('seed', o.seed === undefined ? 1 : o.seed, { integer: true });
+    this.#random = seededRandom(seed);
     this.#now = checkNumber('start', o.start === undefined ? 0 : o.start);
     this.#auto = o.auto === undefined || checkBoolean('auto', o.auto);
   }
@@ -61,49 +82,31 @@ export class VirtualClock implements Clock {
     return this.#now;
   }
 
-  /** mulberry32: small, fast, and good enough for jitter and simulations. */
+  /** A seeded draw in [0, 1) (mulberry32). */
   random(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#random();
   }
 
   sleep(seconds: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
-      const sleeper: Sleeper = {
-        at: this.#now + Math.max(0, seconds),
-        seq: this.#seq++,
-        resolve,
-        done: false,
-      };
-      if (signal) {
-        const onAbort = () => {
-          sleeper.done = true;
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        sleeper.resolve = () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        };
-      }
-      this.#push(sleeper);
+      const at = this.#now + Math.max(0, seconds);
+      const sleeper = new Sleeper(at, this.#seq++, resolve, reject, signal, this.#heap);
+      this.#heap.push(sleeper);
+      if (signal) join(signal, sleeper);
       if (this.#auto) this.#schedulePump();
     });
   }
 
   /** Sleepers that have not woken or been aborted. */
   get pending(): number {
-    return this.#heap.filter((s) => !s.done).length;
+    return this.#heap.size;
   }
 
   /** Moves time forward by `seconds`, waking every sleeper due by then, in order. */
   async advance(seconds: number): Promise<void> {
     const until = this.#now + checkNumber('seconds', seconds, { min: 0 });
-    for (let s = this.#peek(); s && s.at <= until; s = this.#peek()) {
+    for (let s = this.#heap.peek(); s && s.at <= until; s = this.#heap.peek()) {
       this.#wake();
       await settle();
     }
@@ -113,7 +116,7 @@ export class VirtualClock implements Clock {
   /** Wakes sleepers in order until none is left (or `limit` have woken); returns how many woke. */
   async runAll(limit = 1_000_000): Promise<number> {
     let woken = 0;
-    while (this.#peek() && woken < limit) {
+    while (this.#heap.size > 0 && woken < limit) {
       this.#wake();
       woken++;
       await settle();
@@ -126,7 +129,7 @@ export class VirtualClock implements Clock {
     this.#pumping = true;
     afterPending(() => {
       this.#pumping = false;
-      if (this.#peek()) {
+      if (this.#heap.size > 0) {
         this.#wake();
         this.#schedulePump();
       }
@@ -134,55 +137,11 @@ export class VirtualClock implements Clock {
   }
 
   #wake(): void {
-    const sleeper = this.#pop();
+    const sleeper = this.#heap.pop();
     if (!sleeper) return;
     this.#now = Math.max(this.#now, sleeper.at);
-    sleeper.done = true;
-    sleeper.resolve();
+    sleeper.wake();
   }
-
-  /** Earliest live sleeper; aborted ones are dropped lazily here. */
-  #peek(): Sleeper | undefined {
-    while (this.#heap[0]?.done) this.#pop();
-    return this.#heap[0];
-  }
-
-  #push(sleeper: Sleeper): void {
-    const heap = this.#heap;
-    heap.push(sleeper);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
-  }
-
-  #pop(): Sleeper | undefined {
-    const heap = this.#heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && before(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && before(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-function before(a: Sleeper, b: Sleeper): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
 
 /** Lets the woken task run its continuation (and schedule its next sleep) before the next wake. */

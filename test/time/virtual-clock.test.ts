@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { systemClock } from '../src/clock.js';
-import { VirtualClock } from '../src/virtual-clock.js';
+import { systemClock } from '../../src/time/clock.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
 
 describe('VirtualClock', () => {
   it('wakes concurrent sleepers in order of their wake-up time, each at its own time', async () => {

@@ -1,0 +1,81 @@
+/** One attempt of a retry run: the operation, bounded by its timeout and the caller's abort. */
+import { type AbortWaiter, join, leave } from '../time/abort-fanout.js';
+import type { AttemptContext, Outcome } from './contract.js';
+
+/**
+ * One attempt, bounded by `requestTimeout` (real time: it bounds real I/O). Every attempt
+ * gets a signal of its own that follows the caller's through `AbortSignal.any`, which holds
+ * it weakly: a response body stays cancellable by the caller after the attempt returns, and
+ * a signal shared by many requests (the caller's, or any constant) collects no listener
+ * from each `fetch` that received it.
+ */
+export async function runAttempt<T>(
+  operation: (context: AttemptContext) => Promise<T>,
+  attempt: number,
+  elapsed: number,
+  timeout: number,
+  signal: AbortSignal | undefined,
+  discard: ((value: T) => unknown) | undefined,
+): Promise<Outcome<T>> {
+  const timed = timeout === Number.POSITIVE_INFINITY ? undefined : new AbortController();
+  const attemptSignal = timed
+    ? signal
+      ? AbortSignal.any([signal, timed.signal])
+      : timed.signal
+    : signal
+      ? AbortSignal.any([signal])
+      : new AbortController().signal;
+  const timer =
+    timed &&
+    setTimeout(() => timed.abort(timeoutError(timeout)), Math.min(timeout * 1000, 2 ** 31 - 1));
+  try {
+    // An operation that ignores its signal must not hold up an abort or a timeout.
+    const pending = operation({ attempt, signal: attemptSignal, elapsed });
+    const value = await unlessAborted(pending, attemptSignal, discard);
+    return { ok: true, value };
+  } catch (error) {
+    return {
+      ok: false,
+      error: timed?.signal.aborted && !signal?.aborted ? timed.signal.reason : error,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * `result`, or a rejection with `signal`'s reason as soon as it aborts. A result that comes
+ * after the abort is dropped: a value is handed to `onLate` (a response's body is released),
+ * an error is ignored, so neither becomes an unhandled rejection.
+ */
+export function unlessAborted<T>(
+  result: T | Promise<T>,
+  signal: AbortSignal | undefined,
+  onLate?: (value: T) => unknown,
+): Promise<T> {
+  if (!signal || !(result instanceof Promise)) return Promise.resolve(result);
+  return new Promise<T>((resolve, reject) => {
+    const waiter: AbortWaiter = { onAbort: reject };
+    const late = (value: T) => Promise.resolve(onLate?.(value)).catch(() => {});
+    if (signal.aborted) reject(signal.reason);
+    else join(signal, waiter);
+    result.then(
+      (value) => {
+        if (signal.aborted) void late(value);
+        else leave(signal, waiter);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (!signal.aborted) leave(signal, waiter);
+        reject(error);
+      },
+    );
+  });
+}
+
+function timeoutError(seconds: number): Error {
+  const error = new Error(`attempt timed out after ${seconds} s (requestTimeout)`);
+  error.name = 'TimeoutError';
+  (error as Error & { code: string }).code = 'ETIMEDOUT';
+  return error;
+}
