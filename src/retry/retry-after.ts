@@ -1,7 +1,9 @@
 /**
  * Server hints about when to retry: `retry-after-ms`, `Retry-After` (RFC 9110 §10.2.3)
  * and the IETF RateLimit fields. Pure: the current time is a parameter, nothing throws on
- * header input, and every result is a finite number of seconds in `[0, max]`.
+ * header input, and every result is a finite number of seconds in `[0, max]`. Every
+ * parser runs in time linear in the length of the value: a header is up to 16 KiB of
+ * whatever the server sends, and it is parsed on every retryable response.
  */
 import { checkKeys, checkNumber } from '../validate.js';
 
@@ -50,13 +52,17 @@ const EPOCH_THRESHOLD = 1e9;
  * next one in line may answer. When a field repeats, the largest valid value wins.
  *
  * @param nowMs The current time in epoch milliseconds, for HTTP-dates and epoch resets.
+ *   Defaults to `Date.now()`; pass the injected clock's time to stay deterministic.
  * @throws {TypeError | RangeError} only for a bad `nowMs` or `options`, never for headers.
  * @example
- * parseRetryAfter(response.headers, Date.now()); // { seconds: 120, source: 'retry-after' }
+ * parseRetryAfter(new Headers({ 'retry-after': '120' })); // { seconds: 120, source: 'retry-after' }
+ * parseRetryAfter({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }); // { seconds: 30, source: 'ratelimit' }
+ * parseRetryAfter(new Headers({ 'retry-after': 'soon' })); // undefined
+ * parseRetryAfter(response.headers, Date.now(), { max: 60 }); // at most { seconds: 60, … }
  */
 export function parseRetryAfter(
   headers: HeadersLike,
-  nowMs: number,
+  nowMs: number = Date.now(),
   options?: RetryAfterOptions,
 ): RetryAfterHint | undefined {
   const max = checkOptions(nowMs, options);
@@ -93,12 +99,18 @@ export function parseRetryAfter(
  * match the date (as in browsers). Impossible dates (`Feb 30`, `25:00:00`) are invalid.
  * A date in the past gives 0; a huge value is clamped to `max`.
  *
+ * @param nowMs The current time in epoch milliseconds, for an HTTP-date. Defaults to
+ *   `Date.now()`.
+ * @throws {TypeError | RangeError} only for a bad `nowMs` or `options`, never for the value.
  * @example
+ * parseRetryAfterValue('120'); // 120
+ * parseRetryAfterValue('soon'); // undefined
+ * parseRetryAfterValue('99999', undefined, { max: 3600 }); // 3600
  * parseRetryAfterValue('Sun, 06 Nov 1994 08:49:37 GMT', Date.UTC(1994, 10, 6, 8, 49, 7)); // 30
  */
 export function parseRetryAfterValue(
   value: string,
-  nowMs: number,
+  nowMs: number = Date.now(),
   options?: RetryAfterOptions,
 ): number | undefined {
   const max = checkOptions(nowMs, options);
@@ -154,19 +166,35 @@ function largest(values: string[], parse: (value: string) => number | undefined)
   return best;
 }
 
-const OWS = /^[ \t]+|[ \t]+$/g;
+/**
+ * `value` without leading and trailing spaces and tabs (optional whitespace). A loop, not
+ * a regex: `/[ \t]+$/` retries from every position of a long run of blanks followed by
+ * something else, which is quadratic.
+ */
+function trimOws(value: string): string {
+  let start = 0;
+  let end = value.length;
+  while (start < end && isOws(value.charCodeAt(start))) start++;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
 const DELTA = /^\d+(?:\.\d+)?$/;
 
 /** A non-negative decimal number (may be Infinity for absurdly long digit strings). */
 function parseDelta(value: string): number | undefined {
-  const text = value.replace(OWS, '');
+  const text = trimOws(value);
   return DELTA.test(text) ? Number(text) : undefined;
 }
 
 function retryAfterSingle(value: string, nowMs: number): number | undefined {
   const delta = parseDelta(value);
   if (delta !== undefined) return delta;
-  const date = parseHttpDate(value.replace(OWS, ''), nowMs);
+  const date = parseHttpDate(trimOws(value), nowMs);
   // A date in the past is a hint to retry now: 0 after clamping.
   return date === undefined ? undefined : (date - nowMs) / 1000;
 }
@@ -185,7 +213,7 @@ function retryAfterList(value: string, nowMs: number): number | undefined {
     const one = retryAfterSingle(parts[i]!, nowMs);
     const two =
       one === undefined && i + 1 < parts.length
-        ? retryAfterSingle(`${parts[i]!.replace(OWS, '')},${parts[i + 1]}`, nowMs)
+        ? retryAfterSingle(`${trimOws(parts[i]!)},${parts[i + 1]}`, nowMs)
         : undefined;
     if (two !== undefined) i++;
     const n = one ?? two;
@@ -257,14 +285,14 @@ function rateLimitField(value: string): number | undefined {
   const dictionary: Record<string, number> = {};
   for (const member of splitOutsideQuotes(value, ',')) {
     const [item = '', ...params] = splitOutsideQuotes(member, ';');
-    const pair = /^([a-z*][a-z0-9_.*-]*)=(\d{1,15})$/.exec(item.replace(OWS, ''));
+    const pair = /^([a-z*][a-z0-9_.*-]*)=(\d{1,15})$/.exec(trimOws(item));
     if (pair && params.length === 0) {
       dictionary[pair[1]!] = Number(pair[2]);
       continue;
     }
     const p: Record<string, number> = {};
     for (const param of params) {
-      const kv = /^([a-z*][a-z0-9_.*-]*)=(-?\d{1,15})$/.exec(param.replace(OWS, ''));
+      const kv = /^([a-z*][a-z0-9_.*-]*)=(-?\d{1,15})$/.exec(trimOws(param));
       if (kv) p[kv[1]!] = Number(kv[2]);
     }
     if (p.r !== undefined && p.t !== undefined && p.r <= 0 && p.t >= 0) {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_MAX_RETRY_AFTER,
   type HeadersLike,
@@ -164,6 +164,29 @@ describe('parseRetryAfterValue', () => {
     expect(() => parseRetryAfterValue('1', Number.NaN)).toThrow(/`nowMs`/);
     expect(() => parseRetryAfter({}, NOW, { max: Number.POSITIVE_INFINITY })).toThrow(RangeError);
     expect(() => parseRetryAfter({}, NOW, { maxx: 1 } as never)).toThrow(/did you mean `max`/);
+  });
+});
+
+describe('the current time', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('defaults to Date.now() when nowMs is left out, for both functions', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW });
+    const date = 'Sun, 06 Nov 1994 08:49:37 GMT';
+    expect(parseRetryAfterValue(date)).toBe(30);
+    expect(parseRetryAfterValue('120')).toBe(120);
+    expect(parseRetryAfterValue(date, undefined, { max: 10 })).toBe(10);
+    expect(parseRetryAfter({ 'retry-after': date })).toEqual({
+      seconds: 30,
+      source: 'retry-after',
+    });
+    expect(parseRetryAfter({ 'retry-after': '5' }, undefined, { max: 2 })?.seconds).toBe(2);
+    const later = Date.UTC(2025, 0, 1);
+    vi.setSystemTime(later);
+    const reset = String(later / 1000 + 90);
+    expect(parseRetryAfter({ 'x-ratelimit-reset': reset })?.seconds).toBe(90);
   });
 });
 
