@@ -19,6 +19,8 @@ function offsetOf(text, { line, column }) {
 
 class TypeScriptChecker {
   static inject = [commonTokens.logger];
+  /** The project's files as they were when the run started (the sandbox's copy). */
+  #originals = new Map();
   /** Mutated text per file while a mutant is checked. */
   #overrides = new Map();
   #versions = new Map();
@@ -34,11 +36,14 @@ class TypeScriptChecker {
     const { config } = ts.readConfigFile(configPath, ts.sys.readFile);
     const parsed = ts.parseJsonConfigFileContent(config, ts.sys, path.dirname(configPath));
     const fileNames = parsed.fileNames.map((f) => path.resolve(f));
+    // Read once: the working tree may change while the run goes on.
+    for (const file of fileNames) this.#originals.set(file, ts.sys.readFile(file) ?? '');
     const host = {
       getScriptFileNames: () => fileNames,
       getScriptVersion: (f) => String(this.#versions.get(path.resolve(f)) ?? 0),
       getScriptSnapshot: (f) => {
-        const text = this.#overrides.get(path.resolve(f)) ?? ts.sys.readFile(f);
+        const file = path.resolve(f);
+        const text = this.#overrides.get(file) ?? this.#originals.get(file) ?? ts.sys.readFile(f);
         return text === undefined ? undefined : ts.ScriptSnapshot.fromString(text);
       },
       getCurrentDirectory: () => process.cwd(),
@@ -51,8 +56,7 @@ class TypeScriptChecker {
       getDirectories: ts.sys.getDirectories,
     };
     this.service = ts.createLanguageService(host, ts.createDocumentRegistry());
-    for (const file of fileNames) {
-      const text = ts.sys.readFile(file) ?? '';
+    for (const [file, text] of this.#originals) {
       for (const { fileName } of ts.preProcessFile(text, true, true).importedFiles) {
         if (!fileName.startsWith('.')) continue;
         const target = path.resolve(path.dirname(file), fileName.replace(/\.js$/, '.ts'));
@@ -71,7 +75,11 @@ class TypeScriptChecker {
     const results = {};
     for (const mutant of mutants) {
       const file = path.resolve(mutant.fileName);
-      const original = ts.sys.readFile(file) ?? '';
+      const original = this.#originals.get(file);
+      if (original === undefined) {
+        results[mutant.id] = { status: CheckStatus.Passed };
+        continue;
+      }
       const start = offsetOf(original, mutant.location.start);
       const end = offsetOf(original, mutant.location.end);
       this.#set(file, original.slice(0, start) + mutant.replacement + original.slice(end));
