@@ -131,38 +131,41 @@ function hint(seconds: number, source: RetryAfterHint['source'], max: number): R
 
 function clamp(seconds: number, max: number): number {
   // NaN cannot reach here, but a clamp that lets it through would be a trap for later edits.
+  // Stryker disable next-line EqualityOperator: for 0 both branches give 0
   if (!(seconds > 0)) return 0;
   return Math.min(seconds, max);
 }
 
-/** Every value of one field, whatever the container; never throws. */
+/**
+ * Every string value of one field, whatever the container; never throws (`null`, a
+ * primitive or a throwing getter reads as no value).
+ */
 function reader(headers: HeadersLike): (name: string) => string[] {
   return (name) => {
     try {
-      if (headers === null || typeof headers !== 'object') return [];
-      if (typeof (headers as { get?: unknown }).get === 'function') {
-        const value = (headers as { get(name: string): unknown }).get(name);
-        return typeof value === 'string' ? [value] : [];
-      }
-      const out: string[] = [];
-      for (const [key, value] of Object.entries(headers)) {
-        if (key.toLowerCase() !== name) continue;
-        if (typeof value === 'string') out.push(value);
-        else if (Array.isArray(value)) out.push(...value.filter((v) => typeof v === 'string'));
-      }
-      return out;
+      const values =
+        typeof (headers as { get?: unknown }).get === 'function'
+          ? [(headers as { get(name: string): unknown }).get(name)]
+          : Object.entries(headers)
+              .filter(([key]) => key.toLowerCase() === name)
+              .flatMap(([, value]) => value);
+      return values.filter((value): value is string => typeof value === 'string');
     } catch {
+      // Stryker disable next-line ArrayDeclaration: a list of one invalid value reads as none
       return [];
     }
   };
 }
 
+/** The larger of two optional numbers; `undefined` only when both are. */
+function larger(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.max(a, b);
+}
+
 function largest(values: string[], parse: (value: string) => number | undefined) {
   let best: number | undefined;
-  for (const value of values) {
-    const n = parse(value);
-    if (n !== undefined && (best === undefined || n > best)) best = n;
-  }
+  for (const value of values) best = larger(best, parse(value));
   return best;
 }
 
@@ -172,10 +175,12 @@ function largest(values: string[], parse: (value: string) => number | undefined)
  * something else, which is quadratic.
  */
 function trimOws(value: string): string {
+  // Outside the string charCodeAt is NaN, which ends each loop; for a value of blanks only,
+  // `end` passes `start` and slice gives ''.
   let start = 0;
+  while (isOws(value.charCodeAt(start))) start++;
   let end = value.length;
-  while (start < end && isOws(value.charCodeAt(start))) start++;
-  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  while (isOws(value.charCodeAt(end - 1))) end--;
   return value.slice(start, end);
 }
 
@@ -201,23 +206,20 @@ function retryAfterSingle(value: string, nowMs: number): number | undefined {
 
 /**
  * A repeated field reaches `Headers.get` joined with ", ", and HTTP-dates contain a comma
- * themselves, so when the whole value is invalid, read it as a list member by member.
+ * themselves: a list member is one part (delta-seconds, asctime), or a part that completes
+ * the one before it (a day name, then the rest of the date). Neither half of a date is
+ * valid alone, so no part is read twice as a member.
  */
 function retryAfterList(value: string, nowMs: number): number | undefined {
-  const whole = retryAfterSingle(value, nowMs);
-  if (whole !== undefined) return whole;
-  const parts = value.split(',');
   let best: number | undefined;
-  for (let i = 0; i < parts.length; i++) {
-    // A member is either one part (delta, asctime) or a day name plus the rest of a date.
-    const one = retryAfterSingle(parts[i]!, nowMs);
-    const two =
-      one === undefined && i + 1 < parts.length
-        ? retryAfterSingle(`${trimOws(parts[i]!)},${parts[i + 1]}`, nowMs)
-        : undefined;
-    if (two !== undefined) i++;
-    const n = one ?? two;
-    if (n !== undefined && (best === undefined || n > best)) best = n;
+  let previous: string | undefined;
+  for (const part of value.split(',')) {
+    const n =
+      retryAfterSingle(part, nowMs) ??
+      // Stryker disable next-line ConditionalExpression: "undefined,…" is never a valid date either
+      (previous === undefined ? undefined : retryAfterSingle(`${previous},${part}`, nowMs));
+    best = larger(best, n);
+    previous = part;
   }
   return best;
 }
@@ -268,8 +270,8 @@ function dateMs(
   const [hour, minute, second] = time.map(Number) as [number, number, number];
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const lastDay = month === 1 && leap ? 29 : (MONTH_DAYS[month] ?? 0);
-  const valid =
-    month >= 0 && day >= 1 && day <= lastDay && hour <= 23 && minute <= 59 && second <= 60;
+  // An unknown month (-1) has no days, so the day check rejects it.
+  const valid = day >= 1 && day <= lastDay && hour <= 23 && minute <= 59 && second <= 60;
   if (strict && !valid) return undefined;
   // Date.UTC maps years 0–99 to 19xx; setUTCFullYear does not. A leap second (60) rolls over.
   const ms = new Date(Date.UTC(2000, month, day, hour, minute, second)).setUTCFullYear(year);
@@ -284,23 +286,23 @@ function rateLimitField(value: string): number | undefined {
   let best: number | undefined;
   const dictionary: Record<string, number> = {};
   for (const member of splitOutsideQuotes(value, ',')) {
-    const [item = '', ...params] = splitOutsideQuotes(member, ';');
+    // A split gives at least one part.
+    const [item, ...params] = splitOutsideQuotes(member, ';') as [string, ...string[]];
     const pair = /^([a-z*][a-z0-9_.*-]*)=(\d{1,15})$/.exec(trimOws(item));
     if (pair && params.length === 0) {
       dictionary[pair[1]!] = Number(pair[2]);
       continue;
     }
-    const p: Record<string, number> = {};
+    // Only `r` (remaining) and `t` (seconds until the quota resets) matter here.
+    const p: { r?: number; t?: number } = {};
     for (const param of params) {
-      const kv = /^([a-z*][a-z0-9_.*-]*)=(-?\d{1,15})$/.exec(trimOws(param));
-      if (kv) p[kv[1]!] = Number(kv[2]);
+      const kv = /^([rt])=(-?\d{1,15})$/.exec(trimOws(param));
+      if (kv) p[kv[1] as 'r' | 't'] = Number(kv[2]);
     }
-    if (p.r !== undefined && p.t !== undefined && p.r <= 0 && p.t >= 0) {
-      if (best === undefined || p.t > best) best = p.t;
-    }
+    if (p.r !== undefined && p.r <= 0 && p.t !== undefined && p.t >= 0) best = larger(best, p.t);
   }
   const { remaining, reset } = dictionary;
-  if (best === undefined && remaining === 0 && reset !== undefined) best = reset;
+  if (best === undefined && remaining === 0) best = reset;
   return best;
 }
 
@@ -308,6 +310,7 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
   const out: string[] = [];
   let start = 0;
   let quoted = false;
+  // Stryker disable next-line EqualityOperator: one step past the end reads undefined, which matches nothing
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '\\' && quoted) i++;
