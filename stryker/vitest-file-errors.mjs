@@ -30,9 +30,6 @@ function failedFiles(runner) {
 }
 
 class VitestFileErrorsRunner {
-  /** The tests of each file, from the dry run: they are what a failing file kills. */
-  #testsByFile = new Map();
-
   constructor(inner) {
     this.inner = inner;
   }
@@ -53,11 +50,6 @@ class VitestFileErrorsRunner {
       const list = failed.map(({ file, message }) => `${file}: ${message}`).join('\n');
       return { status: DryRunStatus.Error, errorMessage: `Test files failed:\n${list}` };
     }
-    for (const test of result.tests) {
-      const ids = this.#testsByFile.get(test.fileName) ?? [];
-      ids.push(test.id);
-      this.#testsByFile.set(test.fileName, ids);
-    }
     return result;
   }
 
@@ -66,10 +58,11 @@ class VitestFileErrorsRunner {
     if (result.status !== MutantRunStatus.Survived) return result;
     const failed = failedFiles(this.inner);
     if (failed.length === 0) return result;
+    // No test of the file ran, so none is named as the killer; the reason names the file.
     return {
       status: MutantRunStatus.Killed,
       failureMessage: `${path.relative(process.cwd(), failed[0].file)} failed: ${failed[0].message}`,
-      killedBy: failed.flatMap(({ file }) => this.#testsByFile.get(file) ?? []),
+      killedBy: [],
       nrOfTests: result.nrOfTests,
     };
   }

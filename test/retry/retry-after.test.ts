@@ -279,6 +279,11 @@ describe('parseRetryAfter', () => {
       30,
     );
     expect(parseRetryAfter({ 'retry-after': 'soon, Sun, later' }, NOW)).toBeUndefined();
+    // Read as a list or alone, a date keeps its own spelling: no blank before its comma.
+    expect(
+      parseRetryAfter({ 'retry-after': `Sun , 06 Nov 1994 08:49:37 GMT` }, NOW),
+    ).toBeUndefined();
+    expect(parseRetryAfterValue('Sun , 06 Nov 1994 08:49:37 GMT', NOW)).toBeUndefined();
   });
 
   it('lets Retry-After take precedence over every RateLimit field', () => {
