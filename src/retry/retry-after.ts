@@ -130,10 +130,9 @@ function hint(seconds: number, source: RetryAfterHint['source'], max: number): R
 }
 
 function clamp(seconds: number, max: number): number {
-  // NaN cannot reach here, but a clamp that lets it through would be a trap for later edits.
-  // Stryker disable next-line EqualityOperator: for 0 both branches give 0
-  if (!(seconds > 0)) return 0;
-  return Math.min(seconds, max);
+  // NaN cannot reach here, but a clamp that lets it through would be a trap for later edits:
+  // `NaN || 0` is 0.
+  return Math.min(Math.max(seconds || 0, 0), max);
 }
 
 /**
