@@ -1,7 +1,9 @@
 /**
  * Server hints about when to retry: `retry-after-ms`, `Retry-After` (RFC 9110 §10.2.3)
  * and the IETF RateLimit fields. Pure: the current time is a parameter, nothing throws on
- * header input, and every result is a finite number of seconds in `[0, max]`.
+ * header input, and every result is a finite number of seconds in `[0, max]`. Every
+ * parser runs in time linear in the length of the value: a header is up to 16 KiB of
+ * whatever the server sends, and it is parsed on every retryable response.
  */
 import { checkKeys, checkNumber } from '../validate.js';
 
@@ -50,13 +52,17 @@ const EPOCH_THRESHOLD = 1e9;
  * next one in line may answer. When a field repeats, the largest valid value wins.
  *
  * @param nowMs The current time in epoch milliseconds, for HTTP-dates and epoch resets.
+ *   Defaults to `Date.now()`; pass the injected clock's time to stay deterministic.
  * @throws {TypeError | RangeError} only for a bad `nowMs` or `options`, never for headers.
  * @example
- * parseRetryAfter(response.headers, Date.now()); // { seconds: 120, source: 'retry-after' }
+ * parseRetryAfter(new Headers({ 'retry-after': '120' })); // { seconds: 120, source: 'retry-after' }
+ * parseRetryAfter({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }); // { seconds: 30, source: 'ratelimit' }
+ * parseRetryAfter(new Headers({ 'retry-after': 'soon' })); // undefined
+ * parseRetryAfter(response.headers, Date.now(), { max: 60 }); // at most { seconds: 60, … }
  */
 export function parseRetryAfter(
   headers: HeadersLike,
-  nowMs: number,
+  nowMs: number = Date.now(),
   options?: RetryAfterOptions,
 ): RetryAfterHint | undefined {
   const max = checkOptions(nowMs, options);
@@ -93,12 +99,18 @@ export function parseRetryAfter(
  * match the date (as in browsers). Impossible dates (`Feb 30`, `25:00:00`) are invalid.
  * A date in the past gives 0; a huge value is clamped to `max`.
  *
+ * @param nowMs The current time in epoch milliseconds, for an HTTP-date. Defaults to
+ *   `Date.now()`.
+ * @throws {TypeError | RangeError} only for a bad `nowMs` or `options`, never for the value.
  * @example
+ * parseRetryAfterValue('120'); // 120
+ * parseRetryAfterValue('soon'); // undefined
+ * parseRetryAfterValue('99999', undefined, { max: 3600 }); // 3600
  * parseRetryAfterValue('Sun, 06 Nov 1994 08:49:37 GMT', Date.UTC(1994, 10, 6, 8, 49, 7)); // 30
  */
 export function parseRetryAfterValue(
   value: string,
-  nowMs: number,
+  nowMs: number = Date.now(),
   options?: RetryAfterOptions,
 ): number | undefined {
   const max = checkOptions(nowMs, options);
@@ -118,78 +130,95 @@ function hint(seconds: number, source: RetryAfterHint['source'], max: number): R
 }
 
 function clamp(seconds: number, max: number): number {
-  // NaN cannot reach here, but a clamp that lets it through would be a trap for later edits.
-  if (!(seconds > 0)) return 0;
-  return Math.min(seconds, max);
+  // NaN cannot reach here, but a clamp that lets it through would be a trap for later edits:
+  // `NaN || 0` is 0.
+  return Math.min(Math.max(seconds || 0, 0), max);
 }
 
-/** Every value of one field, whatever the container; never throws. */
+/**
+ * Every string value of one field, whatever the container; never throws (`null`, a
+ * primitive or a throwing getter reads as no value).
+ */
 function reader(headers: HeadersLike): (name: string) => string[] {
   return (name) => {
     try {
-      if (headers === null || typeof headers !== 'object') return [];
-      if (typeof (headers as { get?: unknown }).get === 'function') {
-        const value = (headers as { get(name: string): unknown }).get(name);
-        return typeof value === 'string' ? [value] : [];
-      }
-      const out: string[] = [];
-      for (const [key, value] of Object.entries(headers)) {
-        if (key.toLowerCase() !== name) continue;
-        if (typeof value === 'string') out.push(value);
-        else if (Array.isArray(value)) out.push(...value.filter((v) => typeof v === 'string'));
-      }
-      return out;
+      const values =
+        typeof (headers as { get?: unknown }).get === 'function'
+          ? [(headers as { get(name: string): unknown }).get(name)]
+          : Object.entries(headers)
+              .filter(([key]) => key.toLowerCase() === name)
+              .flatMap(([, value]) => value);
+      return values.filter((value): value is string => typeof value === 'string');
     } catch {
+      // Stryker disable next-line ArrayDeclaration: a list of one invalid value reads as none
       return [];
     }
   };
 }
 
+/** The larger of two optional numbers; `undefined` only when both are. */
+function larger(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  return b === undefined ? a : Math.max(a, b);
+}
+
 function largest(values: string[], parse: (value: string) => number | undefined) {
   let best: number | undefined;
-  for (const value of values) {
-    const n = parse(value);
-    if (n !== undefined && (best === undefined || n > best)) best = n;
-  }
+  for (const value of values) best = larger(best, parse(value));
   return best;
 }
 
-const OWS = /^[ \t]+|[ \t]+$/g;
+/**
+ * `value` without leading and trailing spaces and tabs (optional whitespace). A loop, not
+ * a regex: `/[ \t]+$/` retries from every position of a long run of blanks followed by
+ * something else, which is quadratic.
+ */
+function trimOws(value: string): string {
+  // Outside the string charCodeAt is NaN, which ends each loop; for a value of blanks only,
+  // `end` passes `start` and slice gives ''.
+  let start = 0;
+  while (isOws(value.charCodeAt(start))) start++;
+  let end = value.length;
+  while (isOws(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
 const DELTA = /^\d+(?:\.\d+)?$/;
 
 /** A non-negative decimal number (may be Infinity for absurdly long digit strings). */
 function parseDelta(value: string): number | undefined {
-  const text = value.replace(OWS, '');
+  const text = trimOws(value);
   return DELTA.test(text) ? Number(text) : undefined;
 }
 
 function retryAfterSingle(value: string, nowMs: number): number | undefined {
   const delta = parseDelta(value);
   if (delta !== undefined) return delta;
-  const date = parseHttpDate(value.replace(OWS, ''), nowMs);
+  const date = parseHttpDate(trimOws(value), nowMs);
   // A date in the past is a hint to retry now: 0 after clamping.
   return date === undefined ? undefined : (date - nowMs) / 1000;
 }
 
 /**
  * A repeated field reaches `Headers.get` joined with ", ", and HTTP-dates contain a comma
- * themselves, so when the whole value is invalid, read it as a list member by member.
+ * themselves: a list member is one part (delta-seconds, asctime), or a part that completes
+ * the one before it (a day name, then the rest of the date). Neither half of a date is
+ * valid alone, so no part is read twice as a member.
  */
 function retryAfterList(value: string, nowMs: number): number | undefined {
-  const whole = retryAfterSingle(value, nowMs);
-  if (whole !== undefined) return whole;
-  const parts = value.split(',');
   let best: number | undefined;
-  for (let i = 0; i < parts.length; i++) {
-    // A member is either one part (delta, asctime) or a day name plus the rest of a date.
-    const one = retryAfterSingle(parts[i]!, nowMs);
-    const two =
-      one === undefined && i + 1 < parts.length
-        ? retryAfterSingle(`${parts[i]!.replace(OWS, '')},${parts[i + 1]}`, nowMs)
-        : undefined;
-    if (two !== undefined) i++;
-    const n = one ?? two;
-    if (n !== undefined && (best === undefined || n > best)) best = n;
+  let previous: string | undefined;
+  for (const part of value.split(',')) {
+    const n =
+      retryAfterSingle(part, nowMs) ??
+      // Stryker disable next-line ConditionalExpression: "undefined,…" is never a valid date either
+      (previous === undefined ? undefined : retryAfterSingle(`${previous},${part}`, nowMs));
+    best = larger(best, n);
+    previous = part;
   }
   return best;
 }
@@ -240,8 +269,8 @@ function dateMs(
   const [hour, minute, second] = time.map(Number) as [number, number, number];
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const lastDay = month === 1 && leap ? 29 : (MONTH_DAYS[month] ?? 0);
-  const valid =
-    month >= 0 && day >= 1 && day <= lastDay && hour <= 23 && minute <= 59 && second <= 60;
+  // An unknown month (-1) has no days, so the day check rejects it.
+  const valid = day >= 1 && day <= lastDay && hour <= 23 && minute <= 59 && second <= 60;
   if (strict && !valid) return undefined;
   // Date.UTC maps years 0–99 to 19xx; setUTCFullYear does not. A leap second (60) rolls over.
   const ms = new Date(Date.UTC(2000, month, day, hour, minute, second)).setUTCFullYear(year);
@@ -256,23 +285,23 @@ function rateLimitField(value: string): number | undefined {
   let best: number | undefined;
   const dictionary: Record<string, number> = {};
   for (const member of splitOutsideQuotes(value, ',')) {
-    const [item = '', ...params] = splitOutsideQuotes(member, ';');
-    const pair = /^([a-z*][a-z0-9_.*-]*)=(\d{1,15})$/.exec(item.replace(OWS, ''));
+    // A split gives at least one part.
+    const [item, ...params] = splitOutsideQuotes(member, ';') as [string, ...string[]];
+    const pair = /^([a-z*][a-z0-9_.*-]*)=(\d{1,15})$/.exec(trimOws(item));
     if (pair && params.length === 0) {
       dictionary[pair[1]!] = Number(pair[2]);
       continue;
     }
-    const p: Record<string, number> = {};
+    // Only `r` (remaining) and `t` (seconds until the quota resets) matter here.
+    const p: { r?: number; t?: number } = {};
     for (const param of params) {
-      const kv = /^([a-z*][a-z0-9_.*-]*)=(-?\d{1,15})$/.exec(param.replace(OWS, ''));
-      if (kv) p[kv[1]!] = Number(kv[2]);
+      const kv = /^([rt])=(-?\d{1,15})$/.exec(trimOws(param));
+      if (kv) p[kv[1] as 'r' | 't'] = Number(kv[2]);
     }
-    if (p.r !== undefined && p.t !== undefined && p.r <= 0 && p.t >= 0) {
-      if (best === undefined || p.t > best) best = p.t;
-    }
+    if (p.r !== undefined && p.r <= 0 && p.t !== undefined && p.t >= 0) best = larger(best, p.t);
   }
   const { remaining, reset } = dictionary;
-  if (best === undefined && remaining === 0 && reset !== undefined) best = reset;
+  if (best === undefined && remaining === 0) best = reset;
   return best;
 }
 
@@ -280,6 +309,7 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
   const out: string[] = [];
   let start = 0;
   let quoted = false;
+  // Stryker disable next-line EqualityOperator: one step past the end reads undefined, which matches nothing
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '\\' && quoted) i++;

@@ -76,7 +76,8 @@ export function spreadWidth(s: number, k: number, o: Spread): number {
  */
 export function resolveSpread(name: string, value: unknown, defaults: Spread): Spread | undefined {
   if (value === undefined || value === true) return defaults;
-  if (typeof value === 'object' && value !== null && resolved.has(value)) return value as Spread;
+  // A WeakSet holds no primitives: `has` is false for them, whatever the type says.
+  if (resolved.has(value as object)) return value as Spread;
   const o = checkSection(name, value, spreadKeys) as RetryAfterSpreadOptions | false;
   if (!o) return undefined;
   const spread: Spread = Object.freeze({

@@ -37,6 +37,18 @@ describe('Backoff', () => {
     expect(backoff.next()).toBe(1); // uniform(1, 12) at 0 → base
   });
 
+  it('draws with the jitter it was given, for every status within its own bounds', () => {
+    const none = new Backoff({ jitter: 'none', backoffDict: { 429: [1, 10] } });
+    expect([none.next(), none.next(), none.next()]).toEqual([0.2, 0.4, 0.8]);
+    expect([none.next(429), none.next(429), none.next(429), none.next(429)]).toEqual([2, 4, 8, 10]);
+    expect(none.next(503)).toBe(0.2);
+    const clock = { now: () => 0, sleep: async () => {}, random: () => 0.5 };
+    const full = new Backoff({ jitter: 'full', clock });
+    expect([full.next(), full.next(), full.next()]).toEqual([0.1, 0.2, 0.4]);
+    const equal = new Backoff({ jitter: 'equal', clock, base: 1 });
+    expect([equal.next(), equal.next()]).toEqual([1.5, 3]);
+  });
+
   it('keeps one independent state per status', () => {
     const a = new Backoff({ clock: new VirtualClock({ seed: 9 }) });
     const b = new Backoff({ clock: new VirtualClock({ seed: 9 }) });
@@ -65,7 +77,7 @@ describe('Backoff', () => {
     backoff.reset();
     expect(backoff.next(429)).toBeCloseTo(growing[0]!);
     expect(backoff.next()).toBeCloseTo(growing[0]!);
-    expect(() => backoff.reset(99)).toThrow(/status/);
+    expect(() => backoff.reset(99)).toThrow(/^`status` must be an HTTP status code/);
   });
 
   it('exponential(tries) gives 0.2, 0.4 … 51.2, 90, 90 as in the seed', () => {
@@ -142,7 +154,19 @@ describe('Backoff option validation', () => {
       /`cap` must be a finite number >= `base` \(5\), got 1/,
     ],
     ['string base', { base: '0.1' }, TypeError, /`base` must be a number, got "0.1"/],
-    ['unknown key', { bsae: 1 }, TypeError, /Unknown option `bsae`.*did you mean `base`/],
+    [
+      'unknown key',
+      { bsae: 1 },
+      TypeError,
+      /Unknown option `bsae` in Backoff options; did you mean `base`/,
+    ],
+    ['clock without methods', { clock: {} }, TypeError, /^`clock` must be a Clock/],
+    [
+      'backoffDict key that is not a number',
+      { backoffDict: new Map([[true, [1, 2]]]) },
+      TypeError,
+      /`backoffDict key` must be an HTTP status code/,
+    ],
     [
       'status outside 100–599',
       { backoffDict: { 600: [1, 2] } },
@@ -159,7 +183,7 @@ describe('Backoff option validation', () => {
       'entry whose base exceeds its cap',
       { backoffDict: new Map([[429, [3, 2]]]) },
       RangeError,
-      /backoffDict\[429\]\.cap/,
+      /`backoffDict\[429\]\.cap` must be a finite number >= its base \(3\), got 2/,
     ],
     ['unknown jitter', { jitter: 'fancy' }, RangeError, /`jitter` must be one of/],
   ];

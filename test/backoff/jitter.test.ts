@@ -8,6 +8,7 @@ import {
   full,
   initialJitterState,
   type Jitter,
+  type JitterParams,
   jitters,
   nextJitterState,
   none,
@@ -16,7 +17,12 @@ import { VirtualClock } from '../../src/time/virtual-clock.js';
 
 const seed = { base: 0.1, cap: 90 };
 
-function draw(jitter: Jitter, n: number, random: () => number, params = seed): number[] {
+function draw(
+  jitter: Jitter,
+  n: number,
+  random: () => number,
+  params: JitterParams = seed,
+): number[] {
   let state = initialJitterState(params);
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -153,6 +159,15 @@ describe('jitter strategies', () => {
       expect(Math.min(...ninth)).toBeGreaterThanOrEqual(20);
       expect(Math.max(...ninth)).toBeLessThanOrEqual(40);
       expect(ninth.reduce((a, b) => a + b) / ninth.length).toBeCloseTo(30, 0);
+    });
+
+    it('decorrelated clamps exactly the first `retries` draws at the early cap', () => {
+      const params = { base: 0.125, cap: 90, early: { retries: 2, cap: 0.5 } };
+      // With every draw at the top, a sleep is prev · 3 unless a cap holds it back.
+      expect(draw(decorrelated, 4, () => 1, params)).toEqual([0.375, 0.5, 1.5, 4.5]);
+      expect(
+        draw(decorrelated, 3, () => 1, { ...params, early: { retries: 0, cap: 0.5 } }),
+      ).toEqual([0.375, 1.125, 3.375]);
     });
 
     it('decorrelated clamps its first 12 draws at the early cap', () => {

@@ -202,6 +202,41 @@ describe('resolveRetryOptions validation', () => {
     const p = resolveRetryOptions({ retries: Number.POSITIVE_INFINITY, retryTimeout: 60 }, base);
     expect(p.retries).toBe(Number.POSITIVE_INFINITY);
   });
+
+  it('accepts Infinity for a status budget, an early-cap retry count and every time limit', () => {
+    const inf = Number.POSITIVE_INFINITY;
+    const p = resolveRetryOptions(
+      {
+        retriesByStatus: { 429: inf, 404: 2 },
+        earlyCap: { 429: [inf, 30] },
+        retryTimeout: inf,
+        requestTimeout: inf,
+        maxRetryAfter: inf,
+      },
+      base,
+    );
+    expect(p.retriesByStatus).toEqual({ 429: inf, 404: 2 });
+    expect(p.earlyCap).toEqual({ 429: { retries: inf, cap: 30 } });
+    expect([p.retryTimeout, p.requestTimeout, p.maxRetryAfter]).toEqual([inf, inf, inf]);
+    expect(budgetFor(p, 429)).toMatchObject({
+      key: 429,
+      limit: inf,
+      params: { base: 0.1, cap: 90, early: { retries: inf, cap: 30 } },
+    });
+  });
+
+  it.each([
+    ['base', { base: Number.POSITIVE_INFINITY }],
+    ['cap', { cap: Number.POSITIVE_INFINITY }],
+    ['retries', { retries: Number.NEGATIVE_INFINITY }],
+    ['retriesByStatus[429]', { retriesByStatus: { 429: Number.NEGATIVE_INFINITY } }],
+    ['earlyCap[429].cap', { earlyCap: { 429: [3, Number.POSITIVE_INFINITY] } }],
+    ['retryTimeout', { retryTimeout: Number.NEGATIVE_INFINITY }],
+  ])('rejects an infinite %s where it has no meaning, naming it', (name, overrides) => {
+    const call = () => resolveRetryOptions(overrides as never, base);
+    expect(call).toThrow(RangeError);
+    expect(call).toThrow(`\`${name}\``);
+  });
 });
 
 describe('options under their old names, and the seconds guard', () => {

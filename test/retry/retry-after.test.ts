@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   DEFAULT_MAX_RETRY_AFTER,
   type HeadersLike,
@@ -163,7 +163,43 @@ describe('parseRetryAfterValue', () => {
     expect(() => parseRetryAfterValue('1', NOW, { max: -1 })).toThrow(/`max`.*-1/);
     expect(() => parseRetryAfterValue('1', Number.NaN)).toThrow(/`nowMs`/);
     expect(() => parseRetryAfter({}, NOW, { max: Number.POSITIVE_INFINITY })).toThrow(RangeError);
-    expect(() => parseRetryAfter({}, NOW, { maxx: 1 } as never)).toThrow(/did you mean `max`/);
+    expect(() => parseRetryAfter({}, NOW, { maxx: 1 } as never)).toThrow(
+      'Unknown option `maxx` in Retry-After options; did you mean `max`?',
+    );
+  });
+
+  it('takes any nowMs a Date can hold, and nothing beyond', () => {
+    expect(parseRetryAfterValue('5', 8.64e15)).toBe(5);
+    expect(parseRetryAfterValue('5', -8.64e15)).toBe(5);
+    for (const nowMs of [8.64e15 + 1, -8.64e15 - 1]) {
+      expect(() => parseRetryAfterValue('5', nowMs)).toThrow(RangeError);
+      expect(() => parseRetryAfter({}, nowMs)).toThrow(
+        `\`nowMs\` must be a finite number >= -8640000000000000 and <= 8640000000000000, got ${nowMs}`,
+      );
+    }
+  });
+});
+
+describe('the current time', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('defaults to Date.now() when nowMs is left out, for both functions', () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: NOW });
+    const date = 'Sun, 06 Nov 1994 08:49:37 GMT';
+    expect(parseRetryAfterValue(date)).toBe(30);
+    expect(parseRetryAfterValue('120')).toBe(120);
+    expect(parseRetryAfterValue(date, undefined, { max: 10 })).toBe(10);
+    expect(parseRetryAfter({ 'retry-after': date })).toEqual({
+      seconds: 30,
+      source: 'retry-after',
+    });
+    expect(parseRetryAfter({ 'retry-after': '5' }, undefined, { max: 2 })?.seconds).toBe(2);
+    const later = Date.UTC(2025, 0, 1);
+    vi.setSystemTime(later);
+    const reset = String(later / 1000 + 90);
+    expect(parseRetryAfter({ 'x-ratelimit-reset': reset })?.seconds).toBe(90);
   });
 });
 
@@ -217,6 +253,39 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter({ 'Retry-After': '5', 'retry-after': '8' }, NOW)?.seconds).toBe(8);
   });
 
+  it('takes the largest value whatever the order of the repeats', () => {
+    expect(parseRetryAfter({ 'retry-after': ['7', '5'] }, NOW)?.seconds).toBe(7);
+    expect(parseRetryAfter({ 'retry-after': ['5', '7'] }, NOW)?.seconds).toBe(7);
+    for (const order of [
+      ['5', '7'],
+      ['7', '5'],
+    ]) {
+      const h = new Headers();
+      for (const value of order) h.append('retry-after', value);
+      expect(parseRetryAfter(h, NOW)?.seconds).toBe(7);
+      expect(parseRetryAfter({ 'retry-after-ms': order.map((v) => `${v}000`) }, NOW)?.seconds).toBe(
+        7,
+      );
+    }
+  });
+
+  it('reads an HTTP-date anywhere in a joined Retry-After list', () => {
+    const date = 'Sun, 06 Nov 1994 08:49:37 GMT';
+    for (const value of [`5, ${date}`, `5, ${date}, 1`, `soon, ${date}`, `${date}, 5`]) {
+      expect(parseRetryAfter({ 'retry-after': value }, NOW)?.seconds, value).toBe(30);
+    }
+    expect(parseRetryAfter({ 'retry-after': `45, ${date}` }, NOW)?.seconds).toBe(45);
+    expect(parseRetryAfter({ 'retry-after': `Sun Nov  6 08:49:37 1994, 5` }, NOW)?.seconds).toBe(
+      30,
+    );
+    expect(parseRetryAfter({ 'retry-after': 'soon, Sun, later' }, NOW)).toBeUndefined();
+    // Read as a list or alone, a date keeps its own spelling: no blank before its comma.
+    expect(
+      parseRetryAfter({ 'retry-after': `Sun , 06 Nov 1994 08:49:37 GMT` }, NOW),
+    ).toBeUndefined();
+    expect(parseRetryAfterValue('Sun , 06 Nov 1994 08:49:37 GMT', NOW)).toBeUndefined();
+  });
+
   it('lets Retry-After take precedence over every RateLimit field', () => {
     const h = headers({
       'retry-after': '3',
@@ -238,6 +307,96 @@ describe('parseRetryAfter', () => {
     expect(read('"default";r=0;t=soon')).toBeUndefined();
     expect(read('limit=100, remaining=0, reset=20')?.seconds).toBe(20);
     expect(read('limit=100, remaining=3, reset=20')).toBeUndefined();
+  });
+
+  it('takes the largest t among exhausted RateLimit members, in any order', () => {
+    const read = (value: string) => parseRetryAfter({ ratelimit: value }, NOW)?.seconds;
+    expect(read('"a";r=0;t=50, "b";r=0;t=20')).toBe(50);
+    expect(read('"a";r=0;t=20, "b";r=0;t=50')).toBe(50);
+    expect(read('"a";r=0;t=20, "b";r=3;t=90, "c";r=0;t=40')).toBe(40);
+    // Repeated fields are read the same way.
+    expect(parseRetryAfter({ ratelimit: ['"a";r=0;t=50', '"b";r=0;t=20'] }, NOW)?.seconds).toBe(50);
+    expect(parseRetryAfter({ ratelimit: ['"a";r=0;t=20', '"b";r=0;t=50'] }, NOW)?.seconds).toBe(50);
+  });
+
+  it('reads t=0 as retry now and ignores a negative t or r above 0', () => {
+    const read = (value: string) => parseRetryAfter({ ratelimit: value }, NOW);
+    expect(read('"p";r=0;t=0')).toEqual({ seconds: 0, source: 'ratelimit' });
+    expect(read('"p";r=0;t=-5')).toBeUndefined();
+    expect(read('"p";r=-1;t=5')?.seconds).toBe(5);
+    expect(read('"p";r=1;t=5')).toBeUndefined();
+    expect(read('"p";r=0;t=-5, "q";r=0;t=3')?.seconds).toBe(3);
+  });
+
+  it('allows optional whitespace around RateLimit members and after each semicolon', () => {
+    const read = (value: string) => parseRetryAfter({ ratelimit: value }, NOW)?.seconds;
+    expect(read('"p"; r=0; t=12')).toBe(12);
+    expect(read('"p";\tr=0 ;\tt=12\t')).toBe(12);
+    expect(read(' "a";r=5;t=1 ,\t"b";r=0;t=7 ')).toBe(7);
+    expect(read('limit=100,  remaining=0 ,\treset=20')).toBe(20);
+  });
+
+  it('splits RateLimit members and parameters only outside quoted strings', () => {
+    const read = (value: string) => parseRetryAfter({ ratelimit: value }, NOW)?.seconds;
+    // Read without regard to quotes, each of these would hold an exhausted member.
+    expect(read('"p";r=1;t=5;q="x, y;r=0;t=99;z=1"')).toBeUndefined();
+    expect(read('"p";r=1;t=5;q="a;r=0;t=99;b"')).toBeUndefined();
+    expect(read('"p";r=1;t=5;q="a\\"b, c;r=0;t=9;d"')).toBeUndefined();
+    expect(read('"a,b;r=0;t=99";r=1;t=5')).toBeUndefined();
+    expect(read('"a;b,c";r=0;t=12')).toBe(12);
+    // A backslash escapes only inside a quoted string.
+    expect(read('x\\;r=0;t=7')).toBe(7);
+    // After the quoted string ends, separators count again.
+    expect(read('"p";q="x,y";r=1;t=5, "o";r=0;t=8')).toBe(8);
+  });
+
+  it('matches RateLimit parameters and dictionary entries whole, not a part of them', () => {
+    const read = (value: string) => parseRetryAfter({ ratelimit: value }, NOW)?.seconds;
+    expect(read('"p";r=0;t=5')).toBe(5);
+    expect(read('"p";xr=0;t=5')).toBeUndefined();
+    expect(read('"p";r=0x;t=5')).toBeUndefined();
+    expect(read('"p";r=0;t=5x')).toBeUndefined();
+    expect(read('"p";r=0;tt=5')).toBeUndefined();
+    expect(read('remaining=0, reset=20')).toBe(20);
+    expect(read('xremaining=0, reset=20')).toBeUndefined();
+    expect(read('1remaining=0, reset=20')).toBeUndefined();
+    expect(read('remaining=0x, reset=20')).toBeUndefined();
+    expect(read('remaining=0, reset=20s')).toBeUndefined();
+  });
+
+  it('reads only the draft-07 dictionary when it is the whole field', () => {
+    const read = (value: string) => parseRetryAfter({ ratelimit: value }, NOW)?.seconds;
+    expect(read('remaining=0, reset=20')).toBe(20);
+    expect(read('reset=20, remaining=0')).toBe(20);
+    expect(read('remaining=0')).toBeUndefined();
+    expect(read('reset=20')).toBeUndefined();
+    // An exhausted structured member wins over the dictionary.
+    expect(read('remaining=0, reset=20, "p";r=0;t=5')).toBe(5);
+    expect(read('remaining=0;x=1, reset=20')).toBeUndefined();
+  });
+
+  it('reads a reset of exactly 1e9 as an epoch time and anything below as a delay', () => {
+    const now = (1e9 - 60) * 1000;
+    const read = (h: Record<string, string>) => parseRetryAfter(h, now)?.seconds;
+    expect(read({ 'x-ratelimit-reset': '1000000000' })).toBe(60);
+    expect(read({ 'ratelimit-reset': '1000000000' })).toBe(60);
+    expect(read({ 'x-ratelimit-reset': '999999999' })).toBe(21_600);
+    expect(read({ 'x-ratelimit-reset': '999999999' })).toBe(DEFAULT_MAX_RETRY_AFTER);
+  });
+
+  it('tries X-RateLimit-Reset when RateLimit-Remaining says requests are left', () => {
+    const h = {
+      'ratelimit-remaining': '5',
+      'ratelimit-reset': '30',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset': '40',
+    };
+    expect(parseRetryAfter(h, NOW)).toEqual({ seconds: 40, source: 'ratelimit' });
+    expect(parseRetryAfter({ ...h, 'ratelimit-remaining': '0' }, NOW)?.seconds).toBe(30);
+    expect(parseRetryAfter({ 'ratelimit-remaining': '0' }, NOW)).toBeUndefined();
+    expect(
+      parseRetryAfter({ 'ratelimit-remaining': 'none', 'ratelimit-reset': '30' }, NOW)?.seconds,
+    ).toBe(30);
   });
 
   it('reads RateLimit-Reset and X-RateLimit-Reset as delta or epoch seconds', () => {

@@ -70,6 +70,46 @@ describe('resolveSpread', () => {
     });
   });
 
+  it('returns a spread it resolved before as it is, whatever the defaults', () => {
+    expect(resolveSpread('x', COORDINATOR_SPREAD, RETRY_SPREAD)).toBe(COORDINATOR_SPREAD);
+    expect(resolveSpread('x', RETRY_SPREAD, COORDINATOR_SPREAD)).toBe(RETRY_SPREAD);
+    const custom = resolveSpread('x', { slope: 0 }, RETRY_SPREAD);
+    expect(resolveSpread('y', custom, COORDINATOR_SPREAD)).toBe(custom);
+    // An equal object that was not resolved here is checked and copied.
+    const copy = { ...RETRY_SPREAD };
+    expect(resolveSpread('x', copy, COORDINATOR_SPREAD)).not.toBe(copy);
+    expect(resolveSpread('x', copy, COORDINATOR_SPREAD)).toEqual(RETRY_SPREAD);
+  });
+
+  it('takes every field given over the defaults and freezes the result', () => {
+    const given = { spread: 2, slope: 3, growth: 4, maxSpread: 5 };
+    const spread = resolveSpread('x', given, COORDINATOR_SPREAD);
+    expect(spread).toEqual(given);
+    expect(Object.isFrozen(spread)).toBe(true);
+    expect(resolveSpread('x', {}, COORDINATOR_SPREAD)).toEqual(COORDINATOR_SPREAD);
+    // Zero is a value, not an absent field.
+    expect(resolveSpread('x', { spread: 0, slope: 0, maxSpread: 0 }, RETRY_SPREAD)).toEqual({
+      spread: 0,
+      slope: 0,
+      growth: 1,
+      maxSpread: 0,
+    });
+  });
+
+  it.each([
+    ['spread', -1, '>= 0'],
+    ['slope', -0.5, '>= 0'],
+    ['growth', 0.5, '>= 1'],
+    ['maxSpread', -1, '>= 0'],
+    ['maxSpread', Number.POSITIVE_INFINITY, '>= 0'],
+  ])('rejects %s %d with a RangeError naming it in full', (field, value, bound) => {
+    const call = () => resolveSpread('retryAfterSpread', { [field]: value }, RETRY_SPREAD);
+    expect(call).toThrow(RangeError);
+    expect(call).toThrow(
+      `\`retryAfterSpread.${field}\` must be a finite number ${bound}, got ${value}`,
+    );
+  });
+
   it('names the option and the value it rejects', () => {
     expect(() => resolveSpread('retryAfterSpread', { growth: 0.5 }, RETRY_SPREAD)).toThrow(
       RangeError,
