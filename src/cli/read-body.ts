@@ -1,3 +1,5 @@
+import { whenAborted } from '../time/abort-fanout.js';
+
 /**
  * Reads a body chunk by chunk. An abort cancels the read at once, whether or not the
  * fetch that produced the response still listens to the signal. A body that sends nothing
@@ -11,8 +13,7 @@ export async function readBody(
 ): Promise<void> {
   if (!response.body) return;
   const reader = response.body.getReader();
-  const onAbort = () => void reader.cancel(signal.reason).catch(() => {});
-  signal.addEventListener('abort', onAbort, { once: true });
+  const stopWaiting = whenAborted(signal, (reason) => void reader.cancel(reason).catch(() => {}));
   let stalled = false;
   const timer =
     stall === Number.POSITIVE_INFINITY
@@ -43,7 +44,7 @@ export async function readBody(
     throw error;
   } finally {
     clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
+    stopWaiting();
     reader.releaseLock();
   }
 }

@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { lstat, open, rename } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { TemporaryPath } from '../fs/temporary-path.js';
+import { whenAborted } from '../time/abort-fanout.js';
 import type { Sink } from './download.js';
 import type { CliStream } from './output.js';
 
@@ -95,17 +96,19 @@ export function stdoutSink(stream: CliStream, signal: AbortSignal | undefined): 
     async write(chunk) {
       if (stream.write(chunk) !== false || !s.once) return;
       // A closed pipe never drains; the abort (EPIPE, Ctrl+C) ends the wait instead.
+      signal?.throwIfAborted();
       await new Promise<void>((done, fail) => {
-        const onAbort = () => {
-          s.off?.('drain', onDrain);
-          fail(signal?.reason);
-        };
         const onDrain = () => {
-          signal?.removeEventListener('abort', onAbort);
+          stopWaiting?.();
           done();
         };
+        const stopWaiting =
+          signal &&
+          whenAborted(signal, (reason) => {
+            s.off?.('drain', onDrain);
+            fail(reason);
+          });
         s.once!('drain', onDrain);
-        signal?.addEventListener('abort', onAbort, { once: true });
       });
     },
     restart: async () => false,

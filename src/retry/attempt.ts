@@ -1,5 +1,5 @@
 /** One attempt of a retry run: the operation, bounded by its timeout and the caller's abort. */
-import { type AbortWaiter, join, leave } from '../time/abort-fanout.js';
+import { whenAborted } from '../time/abort-fanout.js';
 import type { AttemptContext, Outcome } from './contract.js';
 
 /**
@@ -55,18 +55,17 @@ export function unlessAborted<T>(
 ): Promise<T> {
   if (!signal || !(result instanceof Promise)) return Promise.resolve(result);
   return new Promise<T>((resolve, reject) => {
-    const waiter: AbortWaiter = { onAbort: reject };
     const late = (value: T) => Promise.resolve(onLate?.(value)).catch(() => {});
     if (signal.aborted) reject(signal.reason);
-    else join(signal, waiter);
+    const stopWaiting = signal.aborted ? undefined : whenAborted(signal, reject);
     result.then(
       (value) => {
         if (signal.aborted) void late(value);
-        else leave(signal, waiter);
+        else stopWaiting?.();
         resolve(value);
       },
       (error: unknown) => {
-        if (!signal.aborted) leave(signal, waiter);
+        if (!signal.aborted) stopWaiting?.();
         reject(error);
       },
     );

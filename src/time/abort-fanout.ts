@@ -44,3 +44,10 @@ export function leave(signal: AbortSignal, waiter: AbortWaiter): void {
     signal.removeEventListener('abort', fanout.listener);
   }
 }
+
+/** Calls `fn(reason)` once when `signal` aborts; returns the function that stops waiting. */
+export function whenAborted(signal: AbortSignal, fn: (reason: unknown) => void): () => void {
+  const waiter: AbortWaiter = { onAbort: fn };
+  join(signal, waiter);
+  return () => leave(signal, waiter);
+}
