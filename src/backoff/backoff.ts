@@ -62,7 +62,7 @@ export interface SleepOptions {
 }
 
 /**
- * Utility for jittered backoff (the seed's `orionclient.utils.Backoff`): instantiate it
+ * Utility for jittered backoff (the original Python API's `orionclient.utils.Backoff`): instantiate it
  * and call {@link Backoff.sleep} as many times as necessary. It uses the decorrelated
  * jitter of the AWS Architecture Blog, `min(cap, uniform(base, prev * 3))`, keeping one
  * state per HTTP status; statuses in `backoffDict` get their own `[base, cap]`.

@@ -87,7 +87,7 @@ export function capAt(tries: number, { cap, early }: JitterParams): number {
 }
 
 /**
- * The seed's "exponential sleep based on the number of tries": `min(cap, base * 2 ** tries)`,
+ * The original API's "exponential sleep based on the number of tries": `min(cap, base * 2 ** tries)`,
  * with the early cap in place of `cap` for the first `early.retries` tries.
  * Never NaN or Infinity: the exponent is clamped, so a huge `tries` gives `cap`.
  */
@@ -111,14 +111,14 @@ export const equal: Jitter = (state, params, random) => {
 };
 
 /**
- * "Decorrelated jitter", exactly as in the AWS Architecture Blog and the seed:
+ * "Decorrelated jitter", exactly as in the AWS Architecture Blog and the original API:
  * `sleep = min(cap, uniform(base, prev * 3))`, `prev` starting at `base`.
  *
- * Two known flaws, kept because the seed asks for this formula:
+ * Two known flaws, kept because the original API names this formula:
  * - **Slow median growth.** Well below the cap, `ln(next / prev)` is distributed as
  *   `ln(uniform(0, 3))`, whose mean is `ln 3 - 1 ≈ 0.099`: the median grows only about
  *   1.1× per sleep, not 2×. Ten sleeps from base 0.1 s total about 17 s at the median,
- *   far below the seed's nominal 192.2 s.
+ *   far below the original API's nominal 192.2 s.
  * - **Stickiness at the cap.** The draw is clamped after sampling, so once a sleep is at
  *   the cap, `(3·cap − cap) / (3·cap − base) ≈ 2/3` of the next sleeps are exactly the cap;
  *   over a long run (45 retries of a 429) about a quarter of all sleeps equal the cap,

@@ -145,7 +145,7 @@ function why(p: RetryPlan): string {
   return `retries (the retry count for ${whose} is ${p.limit})`;
 }
 
-/** The seed's sum, `0.2 + 0.4 + … + 90`, with a run of equal sleeps folded as `36 × 90`. */
+/** The original documentation's sum, `0.2 + 0.4 + … + 90`, with a run of equal sleeps folded as `36 × 90`. */
 function sum(delays: readonly number[]): string {
   const terms: string[] = [];
   for (let i = 0; i < delays.length; ) {

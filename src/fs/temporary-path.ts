@@ -62,7 +62,7 @@ export const temporaryPathInternals = {
 const CONSTRUCT = Symbol('TemporaryPath.construct');
 
 /**
- * A path to a fresh, private, closed file (the seed's `orionclient.utils.TemporaryPath`):
+ * A path to a fresh, private, closed file (the original Python API's `orionclient.utils.TemporaryPath`):
  * safe cross-platform where an open temporary file is not, because no handle stays open.
  *
  * The file is created exclusively (`O_CREAT | O_EXCL`, and `O_NOFOLLOW` where the platform

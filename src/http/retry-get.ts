@@ -26,7 +26,7 @@ export interface RetryGetOptions {
 }
 
 /**
- * The seed's `retry_get_with_backoff` example, done right: GET `url` up to `attempts`
+ * The original API's `retry_get_with_backoff` example, done right: GET `url` up to `attempts`
  * times, sleeping a decorrelated-jitter backoff (base 0.1 s, cap 90 s) between tries, and
  * return the first ok response, or the last response when none was ok. Network errors
  * and timeouts are retried too; when the last try failed without a response it throws

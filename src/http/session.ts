@@ -40,7 +40,7 @@ export const SENSITIVE_HEADERS: readonly string[] = Object.freeze([
 /** Options of {@link Session}: a profile, any policy field to override, and HTTP settings. */
 export interface SessionOptions extends Partial<RetryOptions> {
   /**
-   * The retry profile: `'nonInteractive'` (the seed's budgets), `'interactive'` (a person
+   * The retry profile: `'nonInteractive'` (the original Python API's budgets), `'interactive'` (a person
    * is waiting), or a complete custom policy.
    * @default 'nonInteractive'
    */
@@ -302,7 +302,7 @@ export function interactiveSession(options: Omit<SessionOptions, 'profile'> = {}
   return new Session({ ...options, profile: 'interactive' });
 }
 
-/** A session with the non-interactive profile: the seed's budgets. */
+/** A session with the non-interactive profile: the original Python API's budgets. */
 export function nonInteractiveSession(options: Omit<SessionOptions, 'profile'> = {}): Session {
   return new Session({ ...options, profile: 'nonInteractive' });
 }

@@ -85,7 +85,7 @@ export const PLAN_LIMITS = Object.freeze({
 const count = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US') : String(n));
 
 /**
- * The nominal schedule for a status under a policy, with the seed's arithmetic: the
+ * The nominal schedule for a status under a policy, with the original API's arithmetic: the
  * n-th retry sleeps `min(cap, base * 2 ** n)` (with the status's `earlyCap` in place of
  * `cap` for its first retries), and retries go on while the budget has some left and the
  * time since the first attempt is under `retryTimeout`. A schedule of more than 100,000
