@@ -17,6 +17,7 @@ export {
   jitters,
 } from './backoff/jitter.js';
 export type { BodyInit, BodySource } from './http/body.js';
+export { type RetryGetOptions, retryGetWithBackoff } from './http/retry-get.js';
 export {
   interactiveSession,
   nonInteractiveSession,

@@ -30,6 +30,14 @@ import { classifyHttp } from './classify.js';
 import { Course, type Hop } from './course.js';
 import { checkBaseUrl, checkHeaders, headerNames, mergeHeaders, requestUrl } from './safe-input.js';
 
+/**
+ * Whether this is a browser (a page or a worker), whose `fetch` hides redirects from
+ * `redirect: 'manual'`. Node.js, Deno, Bun and edge workers show them.
+ */
+const BROWSER =
+  typeof (globalThis as { document?: unknown }).document === 'object' ||
+  typeof (globalThis as { importScripts?: unknown }).importScripts === 'function';
+
 /** Headers that never follow a redirect to another origin. */
 export const SENSITIVE_HEADERS: readonly string[] = Object.freeze([
   'authorization',
@@ -202,7 +210,10 @@ export class Session {
     checkSignal('signal', signal);
     checkFunction('onRetry', callHook);
     const mode = init.redirect ?? 'follow';
-    const redirect = mode === 'follow' ? 'manual' : mode;
+    // A browser's `fetch` hides a redirect from `manual` (an opaque response, status 0): there
+    // the browser follows it, and drops Authorization on another origin itself.
+    const followsItself = mode === 'follow' && !BROWSER;
+    const redirect = followsItself ? 'manual' : mode;
     // Nothing can abort an attempt without a signal or a timeout, and a signal costs fetch.
     const abortable = signal !== undefined || policy.requestTimeout !== Number.POSITIVE_INFINITY;
     // What is empty stays out of the init: fetch pays for every member it converts.
@@ -214,7 +225,7 @@ export class Session {
       {
         replayableBody: factory || isReplayable(source),
         description,
-        follow: mode === 'follow',
+        follow: followsItself,
         maxRedirects: this.#maxRedirects,
         sensitive: this.#sensitive,
       },

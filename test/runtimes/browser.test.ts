@@ -8,13 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Backoff } from '../../src/backoff/backoff.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
-import { type FaultServer, startFaultServer } from '../support/fault-server.js';
+import { type FaultServer, refusedUrl, startFaultServer } from '../support/fault-server.js';
 import { evaluateInChromium, findChromium, type PageLog } from './chromium.js';
 
 const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
 
 /** The page: imports the built entry, reports what happened through `window.result`. */
-const page = (api: string) => `<!doctype html>
+const page = (api: string, refused: string) => `<!doctype html>
 <meta charset="utf-8">
 <title>orionclient in a browser</title>
 <script type="module">
@@ -26,6 +26,12 @@ window.result = (async () => {
     onRetry: ({ attempt, status, source }) => void retries.push({ attempt, status, source }),
   });
   const response = await session.get('${api}/flaky', { headers: { 'x-request-id': 'page-1' } });
+  // The browser follows the redirect: manual redirects are opaque in a browser.
+  const moved = await session.get('${api}/moved');
+  // A refused connection is a bare TypeError here, retried like any network failure.
+  const refused = await session
+    .get('${refused}/x', { retry: { retries: 2 } })
+    .catch((error) => ({ name: error.name, reason: error.reason, attempts: error.attempts.length }));
   const clock = new VirtualClock({ seed: 7 });
   const backoff = new Backoff({ clock });
   for (let i = 0; i < 45; i++) await backoff.sleep(429);
@@ -34,6 +40,8 @@ window.result = (async () => {
     body: await response.text(),
     attempts: retryInfo(response)?.attempts.length,
     retries,
+    moved: { status: moved.status, redirected: moved.redirected, body: await moved.text() },
+    refused,
     virtualSeconds: clock.now(),
   };
 })().catch((error) => ({ error: String(error?.stack ?? error) }));
@@ -65,7 +73,11 @@ describe("in Chromium (Debian's chromium, headless)", () => {
       }
     }
     pages.route('/index.html', [
-      { status: 200, headers: { 'content-type': 'text/html' }, body: page(api.url) },
+      {
+        status: 200,
+        headers: { 'content-type': 'text/html' },
+        body: page(api.url, await refusedUrl()),
+      },
     ]);
   });
   afterAll(async () => {
@@ -84,6 +96,8 @@ describe("in Chromium (Debian's chromium, headless)", () => {
       { status: 429, headers: { 'retry-after': '1' } },
       { status: 200, body: 'ok' },
     ]);
+    api.route('/moved', [{ redirect: '/target' }]);
+    api.route('/target', [{ status: 200, body: 'there' }]);
     const log: PageLog = { lines: [] };
     const result = await evaluateInChromium(`${pages.url}/index.html`, 'window.result', log);
 
@@ -94,7 +108,12 @@ describe("in Chromium (Debian's chromium, headless)", () => {
       retries: [
         { attempt: 1, status: 503, source: 'backoff' },
         { attempt: 2, status: 429, source: 'retry-after' },
+        // The refused connection's two retries.
+        { attempt: 1, source: 'backoff' },
+        { attempt: 2, source: 'backoff' },
       ],
+      moved: { status: 200, redirected: true, body: 'there' },
+      refused: { name: 'RetryError', reason: 'retries', attempts: 3 },
       virtualSeconds: await virtualSeconds(),
     });
     // Only the scripted GETs reach the script: CORS preflights are answered apart.
