@@ -109,13 +109,17 @@ export type EarlyCapTable =
 
 /** A status's own backoff bounds, in seconds. */
 export interface BackoffBounds {
+  /** Seconds: the scale of the status's first sleep. */
   readonly base: number;
+  /** Seconds: the status's longest sleep; at least `base`. */
   readonly cap: number;
 }
 
 /** The first `retries` sleeps of a status capped at `cap` seconds. */
 export interface EarlyCapEntry {
+  /** How many of the status's first backoff sleeps the early cap bounds. */
   readonly retries: number;
+  /** Seconds: the bound on their doubling value. */
   readonly cap: number;
 }
 
@@ -162,18 +166,32 @@ export const retryOptionNames: readonly string[] = [
   'retryStatuses',
 ];
 
-/** The complete fields of a {@link Policy}. */
+/**
+ * The complete fields of a {@link Policy}: every field of {@link RetryOptions}, resolved
+ * (the defaults are those of the profile it was made from).
+ */
 export interface PolicyFields {
+  /** Seconds: the scale of the first sleep; the n-th retry sleeps about `base * 2 ** n`. */
   readonly base: number;
+  /** Seconds: the longest backoff sleep (a server's `Retry-After` is not capped by it). */
   readonly cap: number;
+  /** `status → { base, cap }` in seconds, for statuses with a pace of their own. */
   readonly backoffDict: Readonly<Record<number, BackoffBounds>>;
+  /** `status → { retries, cap }`: a lower cap on the first sleeps of that status (opt-in). */
   readonly earlyCap: Readonly<Record<number, EarlyCapEntry>>;
+  /** Retries of a transient failure (a status in `transientStatuses`, a network error, a timeout). */
   readonly retries: number;
+  /** `status → retries`, for the statuses with a budget of their own. */
   readonly retriesByStatus: Readonly<Record<number, number>>;
+  /** The statuses that spend `retries`. */
   readonly transientStatuses: readonly number[];
+  /** Seconds from the first attempt after which no retry is scheduled. */
   readonly retryTimeout: number;
+  /** Seconds each attempt may wait for the response headers. */
   readonly requestTimeout: number;
+  /** Seconds: the longest `Retry-After` waited for; a longer one ends the retries at once. */
   readonly maxRetryAfter: number;
+  /** How sleeps are drawn around the doubling schedule. */
   readonly jitter: JitterName;
 }
 

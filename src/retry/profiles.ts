@@ -42,8 +42,29 @@ const interactive: Policy = resolveRetryOptions(
   'the interactive profile',
 );
 
-/** The two built-in profiles, frozen. Defaults are written here and nowhere else. */
-export const profiles: Readonly<{ nonInteractive: Policy; interactive: Policy }> = Object.freeze({
+/**
+ * The two built-in profiles, frozen. Defaults are written here and nowhere else.
+ *
+ * @example
+ * ```ts
+ * profiles.nonInteractive.retries; // 10
+ * profiles.interactive.retryTimeout; // 15 (seconds)
+ * new Session({ profile: 'interactive' }); // a profile is chosen by its name
+ * ```
+ */
+export const profiles: Readonly<{
+  /**
+   * For batch jobs and services that can wait out an outage: the original Python API's
+   * budgets (10 retries of a transient failure in about 192 s, a 404 8 times in about
+   * 51 s, a 429 up to 45 times or an hour, `requestTimeout` 60 s).
+   */
+  nonInteractive: Policy;
+  /**
+   * A person is waiting: 3 retries of a transient failure, a 404 twice, a 429 5 times, no
+   * retry after 15 s, 10 s per attempt and at most a 10 s `Retry-After`, sleeps capped at 5 s.
+   */
+  interactive: Policy;
+}> = Object.freeze({
   nonInteractive,
   interactive,
 });
