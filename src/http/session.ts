@@ -164,7 +164,7 @@ const sessionKeys = [
  * import { Session } from 'orionclient';
  *
  * const session = new Session({ profile: 'interactive', baseUrl: 'https://api.example.com/v1/' });
- * const response = await session.get('jobs/42'); // 3 retries of a 503 at most, within 15 s
+ * const response = await session.get('jobs/42'); // at most 3 retries of a 503, within 30 s
  * console.log(response.status, await response.json());
  * ```
  */

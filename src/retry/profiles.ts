@@ -25,9 +25,10 @@ const nonInteractive: Policy = resolveRetryOptions(
 );
 
 /**
- * The interactive profile: a person is waiting, so every budget is smaller. The last
- * retry starts within 15 s of the first attempt and no attempt waits more than 10 s for
- * its headers, so even the worst case ends in about half a minute.
+ * The interactive profile: a person is waiting, so every budget is smaller. No retry is
+ * scheduled once 15 s have passed since the first attempt, so the last one starts within
+ * 20 s (one sleep of at most the 5 s cap later); no attempt waits more than 10 s for its
+ * headers, so even the worst case ends within 30 s.
  */
 const interactive: Policy = resolveRetryOptions(
   {
@@ -61,7 +62,8 @@ export const profiles: Readonly<{
   nonInteractive: Policy;
   /**
    * A person is waiting: 3 retries of a transient failure, a 404 twice, a 429 5 times, no
-   * retry after 15 s, 10 s per attempt and at most a 10 s `Retry-After`, sleeps capped at 5 s.
+   * retry scheduled after 15 s, 10 s per attempt, at most a 10 s `Retry-After`, sleeps capped
+   * at 5 s: a request gives up within 30 s.
    */
   interactive: Policy;
 }> = Object.freeze({
