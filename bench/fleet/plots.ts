@@ -7,6 +7,13 @@ import { s1Orion } from './scenarios/index.js';
 import { barChart, lineChart } from './svg.js';
 import type { Row } from './types.js';
 
+/** Coordinates to 0.01 px, so a rerun with the same numbers writes the same file. */
+const write = (file: string, svg: string) =>
+  writeFileSync(
+    join(IMG, file),
+    svg.replace(/\d+\.\d{3,}/g, (n) => String(Number(Number(n).toFixed(2)))),
+  );
+
 /** The plots: S1 writes and time over N, S2(a) calls per success at N = 1000. */
 export function writeFleetPlots(rows: readonly Row[]): void {
   mkdirSync(IMG, { recursive: true });
@@ -26,15 +33,12 @@ export function writeFleetPlots(rows: readonly Row[]): void {
     ['fleet-s1-writes.svg', 'S1: writes until every client succeeded', 'writes', 'writes'],
     ['fleet-s1-time.svg', 'S1: time until the last client succeeded', 'timeMs', 'ms'],
   ] as const)
-    writeFileSync(
-      join(IMG, file),
-      lineChart({ title, x: 'clients N', y, series: s1series(metric), logY: true }),
-    );
+    write(file, lineChart({ title, x: 'clients N', y, series: s1series(metric), logY: true }));
   const bars = byPoint(rows, 'S2', { shape: 'a', n: 1000, hint: 'retry-after', rate: 10 }).filter(
     (r) => !r.contender.startsWith('proposed'),
   );
-  writeFileSync(
-    join(IMG, 'fleet-s2-wa.svg'),
+  write(
+    'fleet-s2-wa.svg',
     barChart({
       title: 'S2(a), N = 1000, Retry-After: calls per success',
       x: 'work amplification (log scale)',
