@@ -12,7 +12,7 @@ afterEach(async () => {
   await server.close();
 });
 
-describe('retryGetWithBackoff (the seed example, done right)', () => {
+describe('retryGetWithBackoff (the original example, done right)', () => {
   it('sleeps between tries and returns the first ok response', async () => {
     server.route('/r', [
       { status: 503 },

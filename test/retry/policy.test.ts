@@ -8,7 +8,7 @@ import {
 import { profiles } from '../../src/retry/profiles.js';
 
 describe('profiles', () => {
-  it('non-interactive holds the seed defaults', () => {
+  it('non-interactive holds the original defaults', () => {
     const p = profiles.nonInteractive;
     expect(p.base).toBe(0.1);
     expect(p.cap).toBe(90);
