@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { classifyHttp } from '../../src/http/classify.js';
-import { Course, TooManyRedirects } from '../../src/http/course.js';
+import { Course, type Hop, redirectHop, TooManyRedirects } from '../../src/http/course.js';
 import { Session } from '../../src/http/session.js';
 import { RetryError } from '../../src/retry/errors.js';
 import { profiles } from '../../src/retry/profiles.js';
@@ -190,5 +190,83 @@ describe('a redirect loop', () => {
       message: `GET ${server.url}/loop: more than 2 redirects (maxRedirects)`,
     });
     expect(seen()).toEqual(['GET /loop', 'GET /loop', 'GET /loop']);
+  });
+});
+
+describe('redirectHop, the rules of one redirect', () => {
+  const from = (method: string, body = true): Hop => ({
+    url: new URL('http://api.test/orders?token=secret'),
+    method,
+    headers: new Headers({
+      authorization: 'Bearer t',
+      'content-type': 'application/json',
+      'x-trace': '1',
+    }),
+    body,
+  });
+  const hop = (method: string, status: number, location = '/next') =>
+    redirectHop(from(method), status, location, ['authorization']);
+
+  it('rewrites the method as fetch does: 303 to GET but for HEAD, 301 and 302 only a POST', () => {
+    const rows: [string, number, string, boolean][] = [
+      ['POST', 303, 'GET', false],
+      ['PUT', 303, 'GET', false],
+      ['HEAD', 303, 'HEAD', true],
+      ['POST', 301, 'GET', false],
+      ['POST', 302, 'GET', false],
+      ['PUT', 301, 'PUT', true],
+      ['PATCH', 302, 'PATCH', true],
+      ['POST', 307, 'POST', true],
+      ['POST', 308, 'POST', true],
+    ];
+    for (const [method, status, next, body] of rows) {
+      const h = hop(method, status);
+      expect([h.method, h.body], `${method} ${status}`).toEqual([next, body]);
+      // A request turned into a GET loses the headers that described its body.
+      expect(h.headers.has('content-type'), `${method} ${status}`).toBe(body);
+      expect(h.headers.get('x-trace')).toBe('1');
+    }
+  });
+
+  it('drops the sensitive headers on another origin only', () => {
+    expect(hop('GET', 302, '/same').headers.get('authorization')).toBe('Bearer t');
+    expect(hop('GET', 302, 'http://api.test:80/same').headers.get('authorization')).toBe(
+      'Bearer t',
+    );
+    expect(hop('GET', 302, 'http://other.test/').headers.has('authorization')).toBe(false);
+    expect(hop('GET', 302, 'https://api.test/').headers.has('authorization')).toBe(false);
+  });
+
+  it('refuses other schemes, credentials and a Location that is not a URL, naming the request without its query', () => {
+    const refusals: [string, RegExp][] = [
+      [
+        'data:text/plain,hi',
+        /^POST http:\/\/api\.test\/orders\?…: redirected to a "data:" URL; only http: and https: redirects are followed$/,
+      ],
+      ['ftp://files.test/x', /redirected to a "ftp:" URL/],
+      [
+        'http://user@api.test/',
+        /^POST http:\/\/api\.test\/orders\?…: redirected to a URL with credentials \(user:password@\); not followed$/,
+      ],
+      ['http://:pw@api.test/', /with credentials/],
+      [
+        'http://[::1',
+        /^POST http:\/\/api\.test\/orders\?…: redirected to a Location that is not a valid URL; not followed$/,
+      ],
+    ];
+    for (const [location, message] of refusals) {
+      expect(() => hop('POST', 307, location), location).toThrow(TypeError);
+      expect(() => hop('POST', 307, location), location).toThrow(message);
+    }
+    expect(hop('GET', 302, 'https://api.test/x').url.href).toBe('https://api.test/x');
+  });
+});
+
+describe("redirect: 'manual'", () => {
+  it('returns the redirect itself and sends nothing after it', async () => {
+    server.route('/moved', [{ redirect: '/there', status: 302 }]);
+    const response = await session().fetch(`${server.url}/moved`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(seen()).toEqual(['GET /moved']);
   });
 });
