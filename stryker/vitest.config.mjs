@@ -1,8 +1,8 @@
 /**
  * The test suite as the mutation run uses it: the project's vitest configuration without
  * the files that only slow every mutant down. Each left-out file either runs code in a child
- * process (where no mutant is active: the CLI, the packed tarball, the README examples, the
- * TLS redirect checks) or measures cost rather than behaviour (the 10,000-request leak run,
+ * process or a browser (where no mutant is active: the CLI, the packed tarball, the README
+ * examples, the TLS redirect checks, Chromium, Deno and Bun) or measures cost rather than behaviour (the 10,000-request leak run,
  * the parsing-cost ratios).
  */
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ export const leftOut = [
   'test/security/temporary-path.test.ts',
   'test/http/resources.test.ts',
   'test/retry/retry-after-cost.test.ts',
+  'test/runtimes/**',
 ];
 
 export default mergeConfig(
