@@ -4,7 +4,7 @@
  */
 import { JitterCursor } from '../backoff/jitter.js';
 import { type Clock, type Sleeper, sleepThen } from '../time/clock.js';
-import { runAttempt, unlessAborted } from './attempt.js';
+import { runAttempt, runBoundedAttempt, unlessAborted } from './attempt.js';
 import {
   type AttemptContext,
   AttemptRefused,
@@ -40,6 +40,13 @@ export interface RunSettings<T> {
   readonly url: URL | undefined;
   /** The spread above a `Retry-After` (`undefined`: wait it exactly); unused with a coordinator. */
   readonly spread: Spread | undefined;
+  /**
+   * Whether the operation bounds each attempt itself: it enforces `requestTimeout`,
+   * settles at once when `signal` aborts and then releases what it got, so the engine makes
+   * no signal or timer per attempt (a transport with cheaper means: undici's controllers).
+   * @default false
+   */
+  readonly boundsAttempts?: boolean;
 }
 
 /** Runs `operation` under `settings`: the engine behind `retry()` and every `Session` request. */
@@ -154,8 +161,16 @@ class RetryRun<T> implements Sleeper {
     }
     const attempt = this.#attempts.length + 1;
     const begin = s.clock.now() - this.#start;
-    const timeout = s.policy.requestTimeout;
-    const outcome = await runAttempt(this.#operation, attempt, begin, timeout, signal, s.discard);
+    const outcome = s.boundsAttempts
+      ? await runBoundedAttempt(this.#operation, attempt, begin, signal)
+      : await runAttempt(
+          this.#operation,
+          attempt,
+          begin,
+          s.policy.requestTimeout,
+          signal,
+          s.discard,
+        );
     signal?.throwIfAborted();
     const event = this.#decide(outcome, attempt, begin);
     if (!event) return;
