@@ -47,6 +47,14 @@ export interface RunSettings<T> {
    * @default false
    */
   readonly boundsAttempts?: boolean;
+  /**
+   * The clock time (seconds) at which the call's first attempt started, when a transport
+   * made that attempt before handing the call to the engine (its first outcome comes from
+   * the operation at once): `retryTimeout` counts from it, and the first attempt is
+   * recorded as starting at 0.
+   * @default the clock's time when the run starts
+   */
+  readonly start?: number | undefined;
 }
 
 /** Runs `operation` under `settings`: the engine behind `retry()` and every `Session` request. */
@@ -129,7 +137,7 @@ class RetryRun<T> implements Sleeper {
     this.#settings = settings;
     const { clock, coordinator, policy } = settings;
     this.#random = () => clock.random();
-    this.#start = clock.now();
+    this.#start = settings.start ?? clock.now();
     this.#request = coordinator && {
       url: settings.url,
       deadline: this.#start + policy.retryTimeout,
@@ -160,7 +168,7 @@ class RetryRun<T> implements Sleeper {
       }
     }
     const attempt = this.#attempts.length + 1;
-    const begin = s.clock.now() - this.#start;
+    const begin = attempt === 1 && s.start !== undefined ? 0 : s.clock.now() - this.#start;
     const outcome = s.boundsAttempts
       ? await runBoundedAttempt(this.#operation, attempt, begin, signal)
       : await runAttempt(
