@@ -4,7 +4,7 @@ import { Backoff } from '../../src/backoff/backoff.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
 
 describe('Backoff', () => {
-  it('uses the seed defaults: cap 90 s, base 0.1 s', () => {
+  it('uses the original defaults: cap 90 s, base 0.1 s', () => {
     const backoff = new Backoff();
     expect(backoff.cap).toBe(90);
     expect(backoff.base).toBe(0.1);
@@ -80,7 +80,7 @@ describe('Backoff', () => {
     expect(() => backoff.reset(99)).toThrow(/^`status` must be an HTTP status code/);
   });
 
-  it('exponential(tries) gives 0.2, 0.4 … 51.2, 90, 90 as in the seed', () => {
+  it('exponential(tries) gives 0.2, 0.4 … 51.2, 90, 90 as in the original', () => {
     const backoff = new Backoff();
     const seed = [0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90, 90];
     for (const [i, expected] of seed.entries())

@@ -34,7 +34,7 @@ function draw(
 }
 
 describe('jitter strategies', () => {
-  it('none is the seed doubling: 0.2 + 0.4 + … + 90 = 192.2', () => {
+  it('none is the original doubling: 0.2 + 0.4 + … + 90 = 192.2', () => {
     const delays = draw(none, 10, () => 0.5);
     expect(delays.map((d) => Math.round(d * 10) / 10)).toEqual([
       0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90,
@@ -59,7 +59,7 @@ describe('jitter strategies', () => {
     }
   });
 
-  it('centered keeps the seed windows in expectation within 25 % (192.2 s, 51.0 s, 3342.2 s)', () => {
+  it('centered keeps the original windows in expectation within 25 % (192.2 s, 51.0 s, 3342.2 s)', () => {
     const clock = new VirtualClock({ seed: 2 });
     const mean = (n: number) => {
       let sum = 0;
@@ -125,7 +125,7 @@ describe('jitter strategies', () => {
       expect(exponentialDelay(12, early)).toBe(30);
       expect(exponentialDelay(13, early)).toBe(90);
       expect(exponentialDelay(5000, early)).toBe(90);
-      // Without an early cap, the seed's doubling: 51.2 at the 9th try.
+      // Without an early cap, the original doubling: 51.2 at the 9th try.
       expect(exponentialDelay(9, seed)).toBeCloseTo(51.2, 9);
     });
 
@@ -180,7 +180,7 @@ describe('jitter strategies', () => {
       expect(clamped).toBeGreaterThan(0);
     });
 
-    it("keeps the 429 window of 45 retries within 25 % of the seed's 3342.2 s in expectation", () => {
+    it('keeps the 429 window of 45 retries within 25 % of the original 3342.2 s in expectation', () => {
       const clock = new VirtualClock({ seed: 2 });
       let sum = 0;
       for (let run = 0; run < 2000; run++)

@@ -67,7 +67,7 @@ describe('the built orionclient executable', () => {
     expect(readFileSync(cli, 'utf8').split('\n')[0]).toBe('#!/usr/bin/env node');
   });
 
-  it('prints the seed schedule as JSON in a child process', async () => {
+  it('prints the original schedule as JSON in a child process', async () => {
     const result = await runCli(cli, ['schedule', '--json']);
     expect(result.code).toBe(0);
     const p = JSON.parse(result.stdout.toString());

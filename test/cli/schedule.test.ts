@@ -17,7 +17,7 @@ async function scheduleJson(...args: string[]) {
 // The numbers below are the original documentation's ("Orion Client Utilities"), not the
 // code's: the nonInteractive profile with no option set.
 describe('orionclient schedule, against the original documentation', () => {
-  it('prints 10 retries in 192.2 s for a transient failure, with the seed sum verbatim', async () => {
+  it('prints 10 retries in 192.2 s for a transient failure, with the original sum verbatim', async () => {
     const { code, stdout, stderr } = await schedule();
     expect(code).toBe(0);
     expect(stderr).toBe('');
@@ -84,7 +84,7 @@ describe('orionclient schedule --early-cap, the opt-in early cap', () => {
 });
 
 describe('orionclient schedule --json', () => {
-  it('gives the seed schedule as data', async () => {
+  it('gives the original schedule as data', async () => {
     const p = await scheduleJson();
     expect(p.retries).toBe(10);
     expect(p.delays).toEqual([0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90]);
@@ -116,7 +116,7 @@ describe('orionclient schedule --json', () => {
     expect(a.jittered.samples).toBe(500);
     expect(a.jittered.p5).toBeLessThanOrEqual(a.jittered.median);
     expect(a.jittered.median).toBeLessThanOrEqual(a.jittered.p95);
-    // Full jitter draws each sleep from [0, nominal]: the total stays under the seed's 192.2 s.
+    // Full jitter draws each sleep from [0, nominal]: the total stays under the original 192.2 s.
     expect(a.jittered.p95).toBeLessThan(192.2);
     expect(b.jittered).toEqual(a.jittered);
   });

@@ -12,7 +12,7 @@ afterEach(async () => {
   await server.close();
 });
 
-describe('retryGetWithBackoff (the seed example, done right)', () => {
+describe('retryGetWithBackoff (the original example, done right)', () => {
   it('sleeps between tries and returns the first ok response', async () => {
     server.route('/r', [
       { status: 503 },
@@ -36,6 +36,13 @@ describe('retryGetWithBackoff (the seed example, done right)', () => {
     });
     expect(response.status).toBe(404);
     expect(server.requests).toHaveLength(4);
+  });
+
+  it('makes 10 tries when `attempts` is not given', async () => {
+    server.route('/r', [{ status: 503 }]);
+    const response = await retryGetWithBackoff(`${server.url}/r`, { clock: new VirtualClock() });
+    expect(response.status).toBe(503);
+    expect(server.requests).toHaveLength(10);
   });
 
   it('throws a RetryError when no try got a response', async () => {

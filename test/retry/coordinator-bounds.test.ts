@@ -32,7 +32,7 @@ const hits = (server: FaultServer, path: string) =>
   server.requests.filter((r) => r.path === path).length;
 
 describe('a Retry-After the receiving request will not wait for', () => {
-  it('Issue 11.2: 429 Retry-After: 21600 to an interactive session holds nothing, on that host or another', async () => {
+  it('429 Retry-After: 21600 to an interactive session holds nothing, on that host or another', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock });
     a.route('/limited', [{ status: 429, headers: { 'retry-after': '21600' } }]);
@@ -52,7 +52,7 @@ describe('a Retry-After the receiving request will not wait for', () => {
     expect(clock.now()).toBe(0);
   });
 
-  it('Issue 11.2: 503 with Retry-After in the year 9999 holds nothing for a non-interactive session either', async () => {
+  it('503 with Retry-After in the year 9999 holds nothing for a non-interactive session either', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock });
     a.route('/down', [
@@ -69,7 +69,7 @@ describe('a Retry-After the receiving request will not wait for', () => {
 });
 
 describe('shared holds are bounded', () => {
-  it('Issue 11.2: a long Retry-After holds the others for at most maxHold (300 s by default)', async () => {
+  it('a long Retry-After holds the others for at most maxHold (300 s by default)', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, rateLimit: false });
     coordinator.record(throttled(1000), 1, { url: new URL(a.url) });
@@ -82,7 +82,7 @@ describe('shared holds are bounded', () => {
     );
   });
 
-  it('Issue 11.2: a first attempt that cannot start within its own limits ends at once, sending nothing', async () => {
+  it('a first attempt that cannot start within its own limits ends at once, sending nothing', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, rateLimit: false });
     a.route('/x', [{ status: 200 }]);
@@ -100,7 +100,7 @@ describe('shared holds are bounded', () => {
     expect(clock.now()).toBeGreaterThanOrEqual(200);
   });
 
-  it('Issue 11.2: a retry that a shared hold would start too late returns the last response at once', async () => {
+  it('a retry that a shared hold would start too late returns the last response at once', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, rateLimit: false, budget: false });
     const request = { url: new URL(a.url) };
@@ -117,7 +117,7 @@ describe('shared holds are bounded', () => {
     expect(clock.now()).toBe(0);
   });
 
-  it('Issue 11.2: a paced attempt whose turn would come past its deadline is refused at once', async () => {
+  it('a paced attempt whose turn would come past its deadline is refused at once', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({
       clock,
@@ -138,7 +138,7 @@ describe('shared holds are bounded', () => {
     expect(clock.now()).toBe(2);
   });
 
-  it('Issue 11.2: a waiter still queued at its deadline leaves the queue then', async () => {
+  it('a waiter still queued at its deadline leaves the queue then', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({
       clock,
@@ -165,7 +165,7 @@ describe('shared holds are bounded', () => {
 });
 
 describe('state per quota', () => {
-  it('Issue 11.2: a 429 storm from one origin does not slow another (each origin is a quota)', async () => {
+  it('a 429 storm from one origin does not slow another (each origin is a quota)', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock });
     a.route('/busy', [
@@ -203,7 +203,7 @@ describe('state per quota', () => {
     });
   });
 
-  it('Issue 11.2: the key option makes a quota span hosts', async () => {
+  it('the key option makes a quota span hosts', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, rateLimit: false, key: () => 'account-1' });
     coordinator.record(throttled(5), 1, { url: new URL(a.url) });
@@ -216,7 +216,7 @@ describe('state per quota', () => {
 });
 
 describe('memory and listeners', () => {
-  it('Issue 11.6: an hour at 1,000 requests a second leaves the heap flat', () => {
+  it('an hour at 1,000 requests a second leaves the heap flat', () => {
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc') as () => void;
     let now = 0;
@@ -241,7 +241,7 @@ describe('memory and listeners', () => {
     expect(coordinator.state(a.url).requests).toBeGreaterThan(9000);
   });
 
-  it('Issue 11.12: many waiters on one signal put one listener on it', async () => {
+  it('many waiters on one signal put one listener on it', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, retryAfter: false, budget: false });
     coordinator.record({ retry: true, status: 503 }, 1);
@@ -270,7 +270,7 @@ describe('memory and listeners', () => {
 });
 
 describe('options that would hang', () => {
-  it('Issue 11.10: rejects a minimum rate that would never release a waiter, and a clock without its methods', () => {
+  it('rejects a minimum rate that would never release a waiter, and a clock without its methods', () => {
     expect(() => new Coordinator({ rateLimit: { minRate: Number.MIN_VALUE } })).toThrow(
       new RangeError('`rateLimit.minRate` must be a finite number >= 0.01, got 5e-324'),
     );
@@ -279,7 +279,7 @@ describe('options that would hang', () => {
     );
   });
 
-  it('Issue 11.10: retry(5) rejects with a TypeError naming the operation', async () => {
+  it('retry(5) rejects with a TypeError naming the operation', async () => {
     await expect(retry(5 as never)).rejects.toThrow(
       new TypeError('`operation` must be a function returning a promise, got 5 (number)'),
     );
@@ -287,7 +287,7 @@ describe('options that would hang', () => {
 });
 
 describe('abort is at once', () => {
-  it('Issue 11.11: a slow onRetry hook does not delay an abort', async () => {
+  it('a slow onRetry hook does not delay an abort', async () => {
     const controller = new AbortController();
     const never = new Promise<void>(() => {});
     const pending = retry(
@@ -301,7 +301,7 @@ describe('abort is at once', () => {
     await expect(pending).rejects.toThrow('stop');
   });
 
-  it('Issue 11.11: an operation that ignores its signal does not delay an abort; its late result is dropped', async () => {
+  it('an operation that ignores its signal does not delay an abort; its late result is dropped', async () => {
     const controller = new AbortController();
     let finish!: (value: { late: boolean }) => void;
     const discarded: unknown[] = [];
@@ -317,7 +317,7 @@ describe('abort is at once', () => {
     expect(discarded).toEqual([{ late: true }]);
   });
 
-  it('Issue 11.11: an operation that ignores its signal still times out at requestTimeout', async () => {
+  it('an operation that ignores its signal still times out at requestTimeout', async () => {
     let calls = 0;
     const error = await retry(
       () => {
