@@ -5,5 +5,5 @@
  * dependency of this entry alone).
  * @module orionclient/undici
  */
-export { retry } from './interceptor.js';
+export { type RetryInterceptor, retry } from './interceptor.js';
 export type { RetryInterceptorOptions } from './options.js';

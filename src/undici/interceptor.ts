@@ -4,6 +4,16 @@ import { Exchange } from './exchange.js';
 import { type RetryInterceptorOptions, resolveInterceptorOptions } from './options.js';
 
 /**
+ * An undici interceptor, as `dispatcher.compose()` takes it: given the dispatch function
+ * below it, it returns the one above. Its type is generic rather than undici's own
+ * `DispatcherComposeInterceptor`, so that it composes with undici 7 and 8 alike (their
+ * handler types differ in members this interceptor never calls).
+ */
+export type RetryInterceptor = <D extends (options: never, handler: never) => boolean>(
+  dispatch: D,
+) => D;
+
+/**
  * An undici interceptor that retries the way a `Session` does, for `dispatcher.compose()`:
  * the same profiles, per-status budgets and `retryTimeout` rule, `Retry-After` as a
  * minimum with the spread above it, `POST` and `PATCH` resent only when that is safe, a
@@ -24,12 +34,13 @@ import { type RetryInterceptorOptions, resolveInterceptorOptions } from './optio
  * const { statusCode, body } = await request('https://api.example.com/jobs/42', { dispatcher });
  * ```
  */
-export function retry(options?: RetryInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
+export function retry(options?: RetryInterceptorOptions): RetryInterceptor {
   const settings = resolveInterceptorOptions(options);
-  return (dispatch) =>
+  const interceptor = (dispatch: Dispatcher.Dispatch): Dispatcher.Dispatch =>
     function retryInterceptor(opts, handler) {
       // A connection handed over (CONNECT, WebSocket and other upgrades) is not a response.
       if (opts.upgrade || opts.method === 'CONNECT') return dispatch(opts, handler);
       return new Exchange(settings, dispatch, opts, handler).send();
     };
+  return interceptor as unknown as RetryInterceptor;
 }

@@ -5,8 +5,8 @@
  * fault server, with backoff sleeps in virtual time.
  */
 import { channel } from 'node:diagnostics_channel';
-import { request } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Dispatcher, request } from 'undici';
+import { afterEach, beforeEach, describe, expect, expectTypeOf, it } from 'vitest';
 import type {
   CoordinatedRequest,
   RetryCoordinator,
@@ -231,6 +231,19 @@ describe('a coordinator', () => {
       'record 3 503',
       'spend',
     ]);
+  });
+});
+
+describe('its type', () => {
+  // Checked by the typecheck: undici 8 declares `onBodySent(chunk)`, undici 7
+  // `onBodySent(chunkSize, totalBytesSent)`, and `compose()` of either takes the interceptor.
+  it("composes with an undici whose handler type differs from this project's undici 7", () => {
+    type Handler8 = Omit<Dispatcher.DispatchHandler, 'onBodySent'> & {
+      onBodySent?(chunk: Buffer): void;
+    };
+    type Dispatch8 = (options: Dispatcher.DispatchOptions, handler: Handler8) => boolean;
+    expectTypeOf(retry()).toExtend<(dispatch: Dispatch8) => Dispatch8>();
+    expectTypeOf(retry()).toExtend<Dispatcher.DispatcherComposeInterceptor>();
   });
 });
 
