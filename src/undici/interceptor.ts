@@ -8,6 +8,8 @@ import { type RetryInterceptorOptions, resolveInterceptorOptions } from './optio
  * below it, it returns the one above. Its type is generic rather than undici's own
  * `DispatcherComposeInterceptor`, so that it composes with undici 7 and 8 alike (their
  * handler types differ in members this interceptor never calls).
+ *
+ * @typeParam D - the `dispatch` function of the caller's undici, taken and returned as it is
  */
 export type RetryInterceptor = <D extends (options: never, handler: never) => boolean>(
   dispatch: D,
