@@ -64,8 +64,8 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
   #leg: Leg | undefined = undefined;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
   #ready: boolean | undefined = undefined;
-  /** The response the body started with, when it may be resumed. */
-  #resumable: Reply | undefined = undefined;
+  /** The response handed to the caller, its body the one a resume would continue. */
+  #delivered: Reply | undefined = undefined;
   /** The request that the body came from (a redirect's target), when not the dispatch's own. */
   #servedBy: Hop | undefined = undefined;
   #resumption: Resumption | undefined = undefined;
@@ -159,8 +159,11 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
   }
 
   resumeAfter(error: Error, offset: number): boolean {
-    if (!this.#resumable) return false;
-    this.#resumption ??= new Resumption(this.#resumable);
+    if (!this.#resumption) {
+      const reply = this.#delivered;
+      if (!reply || !this.#mayResume(reply)) return false;
+      this.#resumption = new Resumption(reply);
+    }
     if (!this.#resumption.canResume(error, offset)) return false;
     this.#resume(this.#resumption, error, offset);
     return true;
@@ -280,14 +283,22 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
       caller.finish(caller.reason as Error);
       return;
     }
-    const hop = this.#course?.last;
-    this.#servedBy = hop;
+    this.#servedBy = this.#course?.last;
+    this.#delivered = reply;
+    this.#leg = reply.leg;
+    caller.handOn(reply, true);
+  }
+
+  /**
+   * Whether the body of `reply` may be resumed at all: read only when it breaks, so a
+   * body that does not costs no look at the request's headers.
+   */
+  #mayResume(reply: Reply): boolean {
+    const hop = this.#servedBy;
     const ranged = hop
       ? hop.headers?.has('range') === true
       : hasHeader(this.#request.opts.headers, 'range');
-    if (mayResume(hop ? hop.method : this.#request.method, ranged, reply)) this.#resumable = reply;
-    this.#leg = reply.leg;
-    caller.handOn(reply, true);
+    return mayResume(hop ? hop.method : this.#request.method, ranged, reply);
   }
 
   /** Asks for the rest of a body that broke off, through the engine. */

@@ -157,6 +157,21 @@ describe('a resume that cannot continue the body fails it, and splices nothing',
     refused({ file: { body: v2, etag: '"v2"' } }, /status 200/));
 });
 
+describe('a body that a redirect led to', () => {
+  it('is resumed at the redirect target, with its validator', async () => {
+    server.route('/from', [{ redirect: '/f' }]);
+    server.route('/f', [file({ cutAfter: 1000 }), file()]);
+    const { dispatcher } = intercepted({ maxRedirects: 5 });
+    const data = await request(`${server.url}/from`, { dispatcher });
+    expect(Buffer.from(await data.body.arrayBuffer())).toEqual(Buffer.from(v1));
+    expect(server.requests.map((r) => [r.path, r.headers.range])).toEqual([
+      ['/from', undefined],
+      ['/f', undefined],
+      ['/f', 'bytes=1000-'],
+    ]);
+  });
+});
+
 describe('a body that is not resumed', () => {
   /** How many requests /path got, when its body failed. */
   const fails = async (path: string, first: Fault, ...rest: Fault[]) => {
@@ -171,6 +186,28 @@ describe('a body that is not resumed', () => {
     expect(await fails('/plain', file({ acceptRanges: false, cutAfter: 1000 }), file())).toBe(1);
     const now = new Date().toUTCString();
     expect(await fails('/late', dated({ lastModified: now, cutAfter: 1000 }), file())).toBe(1);
+  });
+
+  it('when the request asked for a range itself, or was not a GET', async () => {
+    server.route('/own', [file({ cutAfter: 1000 }), file()]);
+    server.route('/post', [file({ cutAfter: 1000 }), file()]);
+    const { dispatcher } = intercepted();
+    const failed = async (
+      path: string,
+      options: Omit<Parameters<typeof request>[1], 'dispatcher'>,
+    ) => {
+      const data = await request(`${server.url}${path}`, { ...options, dispatcher });
+      return data.body.arrayBuffer().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    };
+    expect(await failed('/own', { headers: { range: 'bytes=0-' } })).toBeInstanceOf(Error);
+    const key = { 'idempotency-key': 'k-1' };
+    expect(await failed('/post', { method: 'POST', body: 'x', headers: key })).toBeInstanceOf(
+      Error,
+    );
+    expect(server.requests.map((r) => r.path)).toEqual(['/own', '/post']);
   });
 
   it('when it broke again without moving forward since the last resume', async () => {
