@@ -1,6 +1,6 @@
 /**
  * The library as the benchmarks use it: only names a user can import (`orionclient`,
- * `orionclient/utils`, `orionclient/testing`), taken from the sources, so moves inside
+ * `orionclient/utils`, `orionclient/testing`, `orionclient/undici`), taken from the sources, so moves inside
  * `src/` do not touch the benchmarks.
  */
 export {
@@ -22,4 +22,5 @@ export {
   VirtualClock,
 } from '../src/index.js';
 export { type Fault, startFaultServer } from '../src/testing/fault-server.js';
+export { retry as retryInterceptor } from '../src/undici/index.js';
 export { TemporaryPath } from '../src/utils.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -12,9 +12,11 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('the published package', () => {
   it('has no runtime dependencies: nothing is installed with it, and ESM with types is all it ships', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    // undici is a peer of orionclient/undici alone, and optional: npm installs no optional peer.
+    expect(manifest.peerDependencies).toEqual({ undici: '>=7.0.0' });
+    expect(manifest.peerDependenciesMeta).toEqual({ undici: { optional: true } });
     for (const field of [
       'dependencies',
-      'peerDependencies',
       'optionalDependencies',
       'bundleDependencies',
       'bundledDependencies',
@@ -28,7 +30,7 @@ describe('the published package', () => {
     }
   });
 
-  it('installs from `npm pack` and serves both entry points, with types, to another project', () => {
+  it('installs from `npm pack` and serves every entry point, with types, to another project', () => {
     // `npm test` builds dist/ before the tests run; the tarball is what users get.
     expect(existsSync(join(root, 'dist/index.js'))).toBe(true);
     execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', scratch], {
@@ -44,16 +46,30 @@ describe('the published package', () => {
       ['install', '--offline', '--no-audit', '--no-fund', '--silent', `./${tarball}`],
       { cwd: scratch },
     );
+    // undici is an optional peer of orionclient/undici: not installed with the package, so
+    // every entry must load without it; the interceptor then runs on this project's undici.
+    const undici = pathToFileURL(join(root, 'node_modules/undici/index.js')).href;
     writeFileSync(
       join(scratch, 'check.mjs'),
       `import { Backoff, TemporaryPath, retryGetWithBackoff } from 'orionclient/utils';
-import { Session, plan, profiles } from 'orionclient';
+import { Session, plan, profiles, retryInfo } from 'orionclient';
 import { startFaultServer } from 'orionclient/testing';
+import { retry } from 'orionclient/undici';
 const t = await TemporaryPath.create({ suffix: 'bar' });
 const name = t.path;
 await t[Symbol.asyncDispose]();
+const interceptor = retry({ base: 0.001, cap: 0.001 });
+const { Agent, request } = await import(${JSON.stringify(undici)});
+const server = await startFaultServer();
+server.route('/u', [{ status: 503 }, { status: 200, body: 'ok' }]);
+const agent = new Agent();
+const data = await request(server.url + '/u', { dispatcher: agent.compose(interceptor) });
+const body = await data.body.text();
+await agent.close();
+await server.close();
 console.log(JSON.stringify({ e: new Backoff().exponential(3), total: plan().total, session: typeof Session,
-  get: typeof retryGetWithBackoff, server: typeof startFaultServer, frozen: Object.isFrozen(profiles), name }));`,
+  get: typeof retryGetWithBackoff, server: typeof startFaultServer, frozen: Object.isFrozen(profiles), name,
+  undici: [data.statusCode, body, retryInfo(data.context).attempts.length] }));`,
     );
     const out = JSON.parse(
       execFileSync(process.execPath, ['check.mjs'], { cwd: scratch, encoding: 'utf8' }),
@@ -64,11 +80,18 @@ console.log(JSON.stringify({ e: new Backoff().exponential(3), total: plan().tota
       session: 'function',
       get: 'function',
       frozen: true,
+      undici: [200, 'ok', 2],
     });
     expect(out.name).toMatch(/tmp[a-z0-9]{13}bar$/);
     expect(existsSync(out.name)).toBe(false);
     const installed = join(scratch, 'node_modules/orionclient');
-    for (const file of ['dist/index.d.ts', 'dist/utils.d.ts', 'dist/cli/main.js']) {
+    expect(existsSync(join(scratch, 'node_modules/undici'))).toBe(false);
+    for (const file of [
+      'dist/index.d.ts',
+      'dist/utils.d.ts',
+      'dist/undici/index.d.ts',
+      'dist/cli/main.js',
+    ]) {
       expect(existsSync(join(installed, file)), file).toBe(true);
     }
     expect(readdirSync(installed)).not.toContain('src');

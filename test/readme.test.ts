@@ -79,6 +79,7 @@ describe('README', () => {
         const source = code
           .replaceAll("from 'orionclient/utils'", `from '${entry('utils.js')}'`)
           .replaceAll("from 'orionclient/testing'", `from '${entry('testing/fault-server.js')}'`)
+          .replaceAll("from 'orionclient/undici'", `from '${entry('undici/index.js')}'`)
           .replaceAll("from 'orionclient'", `from '${entry('index.js')}'`)
           .replaceAll('https://api.example.com', server.url);
         const logged: unknown[][] = [];

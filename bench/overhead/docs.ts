@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DOC, RESULTS } from '../common/paths.js';
 import { writeRegions } from '../common/regions.js';
 import { arithmeticTable } from './arithmetic.js';
+import { fastPathTables } from './fast-path.js';
 import { httpTables } from './http.js';
 import { type Parts, readParts } from './results.js';
 import { sessionCostTable } from './session-cost.js';
@@ -13,6 +14,7 @@ import { waitingTable } from './waiting-run.js';
 export function overheadRegions(parts: Parts): Record<string, string> {
   return {
     ...(parts.http ? { 'overhead-http': httpTables(parts.http) } : {}),
+    ...(parts['fast-path'] ? { 'overhead-fast-path': fastPathTables(parts['fast-path']) } : {}),
     ...(parts['session-cost']
       ? { 'overhead-session-cost': sessionCostTable(parts['session-cost']) }
       : {}),

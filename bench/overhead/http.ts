@@ -60,6 +60,29 @@ async function startServer(): Promise<{ child: ChildProcess; base: string }> {
   return { child, base: `http://127.0.0.1:${port}` };
 }
 
+/** A copy of `items` in an order drawn from `seed` (Fisher–Yates over mulberry32). */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  let state = seed >>> 0;
+  const random = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/** A full collection, when Node runs with `--expose-gc` (the `overhead` script does). */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 async function drive(send: Contender['send'], url: string, concurrency: number, ms: number) {
   const latencies: number[] = [];
   const cpu = process.cpuUsage();
@@ -86,9 +109,21 @@ async function capacity(url: string, connections: number, seconds: number) {
   };
 }
 
-export async function runHttp(settings: HttpSettings, log: (line: string) => void) {
+/** What one run measures: its contenders (the first is the ratios' reference) and goals. */
+export interface HttpSet {
+  contenders(): Contender[];
+  goals(cells: CellResult[], all: Contender[]): HttpResult['goals'];
+}
+
+const defaultSet: HttpSet = { contenders, goals };
+
+export async function runHttp(
+  settings: HttpSettings,
+  log: (line: string) => void,
+  set: HttpSet = defaultSet,
+): Promise<HttpResult> {
   const { child, base } = await startServer();
-  const all = contenders();
+  const all = set.contenders();
   try {
     const capacityRows: HttpResult['capacity'] = [];
     for (const body of BODIES) {
@@ -119,10 +154,12 @@ export async function runHttp(settings: HttpSettings, log: (line: string) => voi
     for (let round = 0; round < settings.rounds; round++) {
       for (const body of BODIES) {
         for (const concurrency of CONCURRENCIES) {
-          // Rotate the order each round so no contender always follows the same one.
-          const shift = (round * 3 + concurrency) % all.length;
-          const order = [...all.slice(shift), ...all.slice(0, shift)];
+          // A rotation keeps the same neighbours (each contender would always follow the
+          // same one, and pay for its garbage): shuffle each round instead, seeded.
+          const order = shuffled(all, round * 131 + concurrency * 7 + body.length);
           for (const contender of order) {
+            // Each cell starts with an empty heap, so no contender collects another's garbage.
+            collectGarbage();
             const r = await drive(contender.send, `${base}/${body}`, concurrency, settings.cellMs);
             const k = key(contender.name, body, concurrency);
             const a = acc.get(k) ?? {
@@ -172,7 +209,7 @@ export async function runHttp(settings: HttpSettings, log: (line: string) => voi
       settings,
       capacity: capacityRows,
       cells,
-      goals: goals(cells, all),
+      goals: set.goals(cells, all),
     } satisfies HttpResult;
   } finally {
     await Promise.all(all.map((c) => c.close?.()));

@@ -12,7 +12,14 @@ import type { SessionCostResult } from './session-cost.js';
 import type { TempPathResult } from './temp-path.js';
 import type { WaitingResult } from './waiting.js';
 
-export const PARTS = ['http', 'session-cost', 'waiting', 'arithmetic', 'temp-path'] as const;
+export const PARTS = [
+  'http',
+  'fast-path',
+  'session-cost',
+  'waiting',
+  'arithmetic',
+  'temp-path',
+] as const;
 export type Part = (typeof PARTS)[number];
 
 export interface Goal {
@@ -26,6 +33,7 @@ export type WaitingRow = WaitingResult | { scenario: string; count: number; erro
 /** What each part measured. */
 export interface Parts {
   http?: HttpResult;
+  'fast-path'?: HttpResult;
   'session-cost'?: SessionCostResult;
   waiting?: { rows: WaitingRow[]; goals: Goal[] };
   arithmetic?: ArithmeticResult;

@@ -1,6 +1,7 @@
 /**
  * The cost-per-request benchmark: `npm run bench:overhead [-- --quick] [-- --only=a,b]`.
- * Parts: `http` (happy-path overhead), `session-cost` (the session over an in-memory fetch),
+ * Parts: `http` (happy-path overhead), `fast-path` (the undici interceptor and the session
+ * against their bare transports), `session-cost` (the session over an in-memory fetch),
  * `waiting` (100,000 requests waiting at once),
  * `arithmetic` (delay computation), `temp-path` (TemporaryPath create + remove).
  * Prints the tables and writes `bench/results/overhead.jsonl` (`overhead-quick.jsonl` with
@@ -12,6 +13,7 @@ import { command, machine, versions } from '../common/machine.js';
 import { RESULTS } from '../common/paths.js';
 import { arithmeticTable, runArithmetic } from './arithmetic.js';
 import { writeOverheadDocs } from './docs.js';
+import { fastPathSet, fastPathTables } from './fast-path.js';
 import { httpTables, runHttp } from './http.js';
 import { num, table, verdict } from './report.js';
 import {
@@ -80,6 +82,11 @@ async function main() {
     return runHttp(s.http, log);
   });
   if (http) print('Happy-path overhead', httpTables(http));
+  const fastPath = await timed('fast-path', () => {
+    log('fast-path: the interceptor on undici.request, the session on fetch');
+    return runHttp(s.http, log, fastPathSet);
+  });
+  if (fastPath) print('The fast path', fastPathTables(fastPath));
   const cost = await timed('session-cost', () => {
     log('session-cost: the session over an in-memory fetch');
     return runSessionCost(s.micro);

@@ -1,4 +1,5 @@
 import { isTransientError } from '../http/classify.js';
+import { type Representation, representation, resumeMismatch } from '../http/representation.js';
 import type { Session } from '../http/session.js';
 import type { AttemptContext, Outcome, RetryEvent, Verdict } from '../retry/contract.js';
 import { errorCode, RetryError, safeUrl } from '../retry/errors.js';
@@ -8,7 +9,6 @@ import { type Clock, systemClock } from '../time/clock.js';
 import { bytes, statusLine } from './output.js';
 import type { ProgressView } from './progress.js';
 import { readBody } from './read-body.js';
-import { type Representation, representation, resumeMismatch } from './resume.js';
 
 /** Where the body goes: a file that can start over, or a stream that cannot. */
 export interface Sink {

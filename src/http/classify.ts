@@ -1,7 +1,7 @@
 import type { Outcome, Verdict } from '../retry/contract.js';
 import { errorCode } from '../retry/errors.js';
 import type { Policy } from '../retry/policy.js';
-import { parseRetryAfter } from '../retry/retry-after.js';
+import { type HeadersLike, parseRetryAfter } from '../retry/retry-after.js';
 
 /** Methods that may be retried after any retryable failure (RFC 9110 §9.2.2). */
 export const IDEMPOTENT_METHODS: readonly string[] = Object.freeze([
@@ -49,12 +49,21 @@ const NOT_SENT_CODES = new Set([
 const NETWORK_MESSAGE =
   /socket hang up|other side closed|failed to fetch|networkerror when attempting|^load failed$|^fetch failed$|error sending request/i;
 
-/** Whether an error is a transient network failure (or a per-attempt timeout). */
+/**
+ * Whether an error is a transient network failure (or a per-attempt timeout). Without a
+ * code, the message of the innermost cause decides: Node's `fetch` wraps every failure in
+ * a `TypeError: fetch failed`, and what it wraps (a parser error, a hang-up) is what
+ * happened; a bare `TypeError` of a browser's `fetch` has no cause.
+ */
 export function isTransientError(error: unknown): boolean {
   const code = errorCode(error);
   if (code !== undefined) return TRANSIENT_CODES.has(code);
+  let inner = error as { message?: unknown; cause?: unknown } | null | undefined;
+  for (let depth = 0; depth < 5 && inner?.cause && typeof inner.cause === 'object'; depth++) {
+    inner = inner.cause as typeof inner;
+  }
   // Stryker disable next-line StringLiteral: any stand-in for a missing message matches no network message
-  return NETWORK_MESSAGE.test(String((error as Error)?.message ?? ''));
+  return NETWORK_MESSAGE.test(String(inner?.message ?? ''));
 }
 
 /** How a request may be retried: freely, or only when it provably was not processed. */
@@ -74,20 +83,25 @@ export interface RequestTraits {
   readonly answered?: boolean;
 }
 
+/** What classification reads of a response: a `Response`, or a transport's own head. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: HeadersLike;
+}
+
 /** The HTTP reading of an attempt's outcome, for {@link retry}'s `classify`. */
 export function classifyHttp(
-  outcome: Outcome<Response>,
+  outcome: Outcome<HttpAnswer>,
   request: RequestTraits,
   policy: Policy,
   nowMs: () => number,
 ): Verdict {
-  const safe = request.idempotencyKey || IDEMPOTENT_METHODS.includes(request.method);
   // Only a request that no server has answered yet can be known to be unprocessed.
   const untouched = request.answered !== true;
   if (outcome.ok) {
     const { status, headers } = outcome.value;
     if (!policy.budget(status)) return { retry: false, status };
-    const retry = request.replayable && (safe || (status === 429 && untouched));
+    const retry = request.replayable && (safe(request) || (status === 429 && untouched));
     const hint = parseRetryAfter(headers, nowMs());
     return hint === undefined ? { retry, status } : { retry, status, retryAfter: hint.seconds };
   }
@@ -95,5 +109,10 @@ export function classifyHttp(
   if (!isTransientError(error)) return { retry: false };
   // Stryker disable next-line StringLiteral: any stand-in for a missing code is no code in the list
   const notSent = untouched && NOT_SENT_CODES.has(errorCode(error) ?? '');
-  return { retry: request.replayable && (notSent || safe) };
+  return { retry: request.replayable && (notSent || safe(request)) };
+}
+
+/** Whether the request may be resent after any retryable failure. */
+function safe(request: RequestTraits): boolean {
+  return IDEMPOTENT_METHODS.includes(request.method) || request.idempotencyKey;
 }

@@ -76,7 +76,6 @@ export class Course implements RequestTraits {
 
   /** Sends an attempt, `init` built for {@link start}, and follows its redirects. */
   async follow(fetch: typeof globalThis.fetch, init: RequestInit): Promise<Response> {
-    const settings = this.#settings;
     let hop = this.start;
     for (let hops = 0; ; hops++) {
       this.last = hop;
@@ -84,24 +83,41 @@ export class Course implements RequestTraits {
       // Where `fetch` followed redirects itself (a browser), an answered POST is answered.
       if (response.redirected && !IDEMPOTENT_METHODS.includes(hop.method)) this.answered = true;
       const location = response.headers.get('location');
-      if (!settings.follow || !REDIRECT_STATUSES.has(response.status) || location === null) {
-        return response;
-      }
+      if (!this.redirects(response.status, location)) return response;
       await releaseBody(response);
-      if (hops >= settings.maxRedirects) {
-        throw new TooManyRedirects(
-          `${settings.description}: more than ${settings.maxRedirects} redirects (maxRedirects)`,
-        );
-      }
-      const next = redirectHop(hop, response.status, location, settings.sensitive);
-      if (!IDEMPOTENT_METHODS.includes(hop.method)) {
-        this.start = next;
-        this.answered = true;
-      }
+      const next = this.next(response.status, location as string, hops);
       init = { ...init, method: next.method, headers: next.headers };
       if (!next.body) delete init.body;
       hop = next;
     }
+  }
+
+  /** Whether an answer with `status` and `location` to {@link last} is a redirect to follow. */
+  redirects(status: number, location: string | null): boolean {
+    return this.#settings.follow && REDIRECT_STATUSES.has(status) && location !== null;
+  }
+
+  /**
+   * The request that the redirect answering {@link last} leads to, `hops` redirects into
+   * the attempt, which becomes {@link last}. A POST or PATCH that was answered so is never
+   * sent again: the next attempt starts from where it led. Throws {@link TooManyRedirects}
+   * past `maxRedirects`, and what {@link redirectHop} throws.
+   */
+  next(status: number, location: string, hops: number): Hop & { readonly headers: Headers } {
+    const settings = this.#settings;
+    if (hops >= settings.maxRedirects) {
+      throw new TooManyRedirects(
+        `${settings.description}: more than ${settings.maxRedirects} redirects (maxRedirects)`,
+      );
+    }
+    const hop = this.last;
+    const next = redirectHop(hop, status, location, settings.sensitive);
+    if (!IDEMPOTENT_METHODS.includes(hop.method)) {
+      this.start = next;
+      this.answered = true;
+    }
+    this.last = next;
+    return next;
   }
 }
 

@@ -73,7 +73,34 @@ export function unlessAborted<T>(
   });
 }
 
-function timeoutError(seconds: number): Error {
+/**
+ * One attempt of an operation that bounds itself: it enforces its `requestTimeout` and
+ * follows the caller's abort by its own means (undici's controllers), so no signal or
+ * timer is made for it. The context's signal is the caller's, or one that never aborts.
+ */
+export function runBoundedAttempt<T>(
+  operation: (context: AttemptContext) => Promise<T>,
+  attempt: number,
+  elapsed: number,
+  signal: AbortSignal | undefined,
+): Promise<Outcome<T>> {
+  let pending: Promise<T>;
+  try {
+    pending = operation({ attempt, signal: signal ?? NEVER, elapsed });
+  } catch (error) {
+    return Promise.resolve({ ok: false, error });
+  }
+  return pending.then(
+    (value) => ({ ok: true, value }),
+    (error: unknown) => ({ ok: false, error }),
+  );
+}
+
+/** A signal that never aborts, for attempts of a call without one. */
+const NEVER = new AbortController().signal;
+
+/** The error of an attempt that passed its `requestTimeout` (a transient failure). */
+export function timeoutError(seconds: number): Error {
   const error = new Error(`attempt timed out after ${seconds} s (requestTimeout)`);
   error.name = 'TimeoutError';
   (error as Error & { code: string }).code = 'ETIMEDOUT';

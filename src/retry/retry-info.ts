@@ -1,17 +1,24 @@
 import type { RetryInfo } from './contract.js';
 
 /**
- * Where {@link retryInfo} finds a value's history. A `Response` carries it on a hidden
- * symbol property: a `WeakMap` entry per request costs every garbage collection, which is
- * measurable on a busy session. Other values (which may be frozen, or the caller's own)
- * go in the map.
+ * Where {@link retryInfo} finds a value's history. A `Response`, and any object of a class
+ * that extends {@link CarriesRetryInfo}, carries it on a hidden symbol property: a `WeakMap`
+ * entry per request costs every garbage collection, which is measurable on a busy session.
+ * Other values (which may be frozen, or the caller's own) go in the map.
  */
 const infos = new WeakMap<object, RetryInfo>();
 const INFO = Symbol('orionclient.retryInfo');
 
+/** The base of the library's own objects that keep a history on themselves. */
+export class CarriesRetryInfo {
+  [INFO]: RetryInfo | undefined = undefined;
+}
+
 /** Gives `value` its history; a value that an inner `retry()` already returned gets the outer one. */
 export function attachInfo(value: object, info: RetryInfo): void {
-  if (value instanceof Response && Object.isExtensible(value)) {
+  if (value instanceof CarriesRetryInfo) {
+    value[INFO] = info;
+  } else if (value instanceof Response && Object.isExtensible(value)) {
     Object.defineProperty(value, INFO, { value: info, configurable: true });
   } else {
     infos.set(value, info);

@@ -4,7 +4,7 @@
  */
 import { JitterCursor } from '../backoff/jitter.js';
 import { type Clock, randomOf, type Sleeper, sleepThen } from '../time/clock.js';
-import { runAttempt, unlessAborted } from './attempt.js';
+import { runAttempt, runBoundedAttempt, unlessAborted } from './attempt.js';
 import {
   type AttemptContext,
   AttemptRefused,
@@ -40,6 +40,21 @@ export interface RunSettings<T> {
   readonly url: URL | undefined;
   /** The spread above a `Retry-After` (`undefined`: wait it exactly); unused with a coordinator. */
   readonly spread: Spread | undefined;
+  /**
+   * Whether the operation bounds each attempt itself: it enforces `requestTimeout`,
+   * settles at once when `signal` aborts and then releases what it got, so the engine makes
+   * no signal or timer per attempt (a transport with cheaper means: undici's controllers).
+   * @default false
+   */
+  readonly boundsAttempts?: boolean;
+  /**
+   * The clock time (seconds) at which the call's first attempt started, when a transport
+   * made that attempt before handing the call to the engine (its first outcome comes from
+   * the operation at once): `retryTimeout` counts from it, and the first attempt is
+   * recorded as starting at 0.
+   * @default the clock's time when the run starts
+   */
+  readonly start?: number | undefined;
 }
 
 /** Runs `operation` under `settings`: the engine behind `retry()` and every `Session` request. */
@@ -122,7 +137,7 @@ class RetryRun<T> implements Sleeper {
     this.#settings = settings;
     const { clock, coordinator, policy } = settings;
     this.#random = randomOf(clock);
-    this.#start = clock.now();
+    this.#start = settings.start ?? clock.now();
     this.#request = coordinator && {
       url: settings.url,
       deadline: this.#start + policy.retryTimeout,
@@ -153,9 +168,17 @@ class RetryRun<T> implements Sleeper {
       }
     }
     const attempt = this.#attempts.length + 1;
-    const begin = s.clock.now() - this.#start;
-    const timeout = s.policy.requestTimeout;
-    const outcome = await runAttempt(this.#operation, attempt, begin, timeout, signal, s.discard);
+    const begin = attempt === 1 && s.start !== undefined ? 0 : s.clock.now() - this.#start;
+    const outcome = s.boundsAttempts
+      ? await runBoundedAttempt(this.#operation, attempt, begin, signal)
+      : await runAttempt(
+          this.#operation,
+          attempt,
+          begin,
+          s.policy.requestTimeout,
+          signal,
+          s.discard,
+        );
     signal?.throwIfAborted();
     const event = this.#decide(outcome, attempt, begin);
     if (!event) return;

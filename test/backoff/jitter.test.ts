@@ -180,7 +180,7 @@ describe('jitter strategies', () => {
       expect(clamped).toBeGreaterThan(0);
     });
 
-    it("keeps the 429 window of 45 retries within 25 % of the original 3342.2 s in expectation", () => {
+    it('keeps the 429 window of 45 retries within 25 % of the original 3342.2 s in expectation', () => {
       const clock = new VirtualClock({ seed: 2 });
       let sum = 0;
       for (let run = 0; run < 2000; run++)

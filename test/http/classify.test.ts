@@ -166,6 +166,17 @@ describe('network errors', () => {
     }
   });
 
+  it("Node's `fetch failed` is judged by its cause: a protocol error without a code (undici 7's HTTPParserError) is not transient", () => {
+    const parser = Object.assign(
+      new Error('Response does not match the HTTP/1.1 protocol (Expected HTTP/, RTSP/ or ICE/)'),
+      { name: 'HTTPParserError', code: undefined },
+    );
+    expect(isTransientError(new TypeError('fetch failed', { cause: parser }))).toBe(false);
+    expect(
+      isTransientError(new TypeError('fetch failed', { cause: new Error('socket hang up') })),
+    ).toBe(true);
+  });
+
   it('anything else is not transient: other messages, values that are not errors', () => {
     for (const value of [
       new Error('boom'),

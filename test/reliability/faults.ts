@@ -13,6 +13,14 @@ import type { FaultServer } from '../support/fault-server.js';
 export const profileNames = ['nonInteractive', 'interactive'] as const;
 export type Profile = (typeof profileNames)[number];
 
+/**
+ * How a cell sends its request: a `Session` over the global `fetch`, or the undici
+ * interceptor under `undici.request` (following redirects itself, `maxRedirects: 20` as a
+ * session does) or under `undici.fetch` (which follows them itself).
+ */
+export const transportNames = ['session', 'undici.request', 'undici.fetch'] as const;
+export type TransportName = (typeof transportNames)[number];
+
 /** `POST+key` is a POST with an `Idempotency-Key` header. */
 export const methodClasses = ['GET', 'POST', 'POST+key'] as const;
 export type MethodClass = (typeof methodClasses)[number];
@@ -46,6 +54,11 @@ export type Expected =
       readonly status: number;
       readonly attempts: number;
       readonly seen: number;
+    }
+  /** `fetch` rejected with an error of its own, not one from the retries (`undici.fetch` only). */
+  | {
+      readonly outcome: 'fetchError';
+      readonly seen: number;
     };
 
 /** What a row needs to play its fault: two servers (for cross-origin hops) and a dead port. */
@@ -71,6 +84,40 @@ export interface FaultRow {
   /** The rules allow a POST without a key to be resent (the server said 429: not processed). */
   readonly resendsPost?: boolean;
   readonly expect: Readonly<Record<Profile, Readonly<Record<MethodClass, Expected>>>>;
+  /** Where a transport keeps another promise than {@link expect}, and why. */
+  readonly differs?: Partial<Readonly<Record<TransportName, TransportDifference>>>;
+}
+
+/** A transport's own promise for a row: what differs, and why. */
+export interface TransportDifference {
+  /** Why this transport cannot keep the row's promise. */
+  readonly why: string;
+  /** The cells that differ; the others keep the row's. */
+  readonly expect?: Partial<
+    Readonly<Record<Profile, Partial<Readonly<Record<MethodClass, Expected>>>>>
+  >;
+  /** A bare POST may reach one path more than once. */
+  readonly resendsPost?: boolean;
+  /** A header of `sensitiveHeaders` (not Authorization) may reach another origin. */
+  readonly sendsSensitive?: boolean;
+}
+
+/** The promise of `row` through `transport`. */
+export function expectedVia(
+  row: FaultRow,
+  transport: TransportName,
+): Required<Pick<TransportDifference, 'resendsPost' | 'sendsSensitive'>> &
+  Pick<FaultRow, 'expect'> {
+  const difference = row.differs?.[transport];
+  const cells = (profile: Profile) => ({
+    ...row.expect[profile],
+    ...difference?.expect?.[profile],
+  });
+  return {
+    expect: { nonInteractive: cells('nonInteractive'), interactive: cells('interactive') },
+    resendsPost: difference?.resendsPost ?? false,
+    sendsSensitive: difference?.sendsSensitive ?? false,
+  };
 }
 
 /** Per-attempt timeout of the rows that hang, in seconds. */
@@ -177,6 +224,41 @@ function route(server: FaultServer, script: Parameters<FaultServer['route']>[1])
   return `${server.url}/f`;
 }
 
+/** What a transport does differently, for the report: why some of its rows differ. */
+export const transportNotes: Partial<Readonly<Record<TransportName, string>>> = {
+  'undici.fetch':
+    '`fetch` follows redirects itself and sends each hop as a dispatch of its own (with `maxRedirections: 0`), so the interceptor under it retries the hop that failed, alone, and cannot know that a request follows a redirect. The rows without a redirect keep every promise.',
+};
+
+/** Through `undici.fetch`, a chain whose last hop fails: only that hop is sent again. */
+function lastHopRetried(
+  budget: Readonly<Record<Profile, number>>,
+  cell: (n: number) => Expected,
+): TransportDifference {
+  return {
+    why: 'the GET that failed is retried, not the chain from its first request',
+    expect: {
+      nonInteractive: { GET: cell(budget.nonInteractive) },
+      interactive: { GET: cell(budget.interactive) },
+    },
+  };
+}
+
+/** Through `undici.fetch`, a POST that a 307 sent on: resent as a request of its own. */
+function postAfter307(
+  budget: Readonly<Record<Profile, number>>,
+  cell: (n: number) => Expected,
+): TransportDifference {
+  return {
+    why: 'the request a 307 led to is retried alone; for a POST, a new request that its own failure may let be resent (a 429, a refused connection)',
+    expect: {
+      nonInteractive: { GET: cell(budget.nonInteractive), POST: cell(budget.nonInteractive) },
+      interactive: { GET: cell(budget.interactive), POST: cell(budget.interactive) },
+    },
+    resendsPost: true,
+  };
+}
+
 /** The rows of the matrix, in report order. */
 export const faults: readonly FaultRow[] = [
   {
@@ -276,6 +358,12 @@ export const faults: readonly FaultRow[] = [
     play: ({ server }) => route(server, [{ redirect: '/f' }]),
     // 1 request + 20 redirects followed (maxRedirects), then a TypeError: not retried.
     expect: everywhere(failed('notRetryable', 1, 21)),
+    differs: {
+      'undici.fetch': {
+        why: "fetch's own limit of 20 redirects ends it, with its own TypeError",
+        expect: everywhere({ outcome: 'fetchError', seen: 21 }),
+      },
+    },
   },
   {
     id: 'redirect-cross-origin',
@@ -286,6 +374,12 @@ export const faults: readonly FaultRow[] = [
     },
     // One attempt, two requests: one per origin.
     expect: everywhere({ outcome: 'response', status: 200, attempts: 1, seen: 2, bytes: 6 }),
+    differs: {
+      'undici.fetch': {
+        why: 'fetch drops only Authorization, Cookie and Proxy-Authorization on another origin; the interceptor cannot apply `sensitiveHeaders` to a hop it does not follow',
+        sendsSensitive: true,
+      },
+    },
   },
   {
     id: 'redirect-data',
@@ -293,6 +387,12 @@ export const faults: readonly FaultRow[] = [
     play: ({ server }) => route(server, [{ redirect: 'data:text/plain,hello' }]),
     // Only http: and https: redirects are followed: a TypeError inside the one attempt.
     expect: everywhere(failed('notRetryable', 1)),
+    differs: {
+      'undici.fetch': {
+        why: 'fetch refuses the redirect itself, with its own TypeError',
+        expect: everywhere({ outcome: 'fetchError', seen: 1 }),
+      },
+    },
   },
   // Post/Redirect/Get: the POST was answered (303), so only the GET it led to is retried,
   // and a GET chain starts over from its first request.
@@ -305,6 +405,7 @@ export const faults: readonly FaultRow[] = [
       POST: failed('retries', n, 1),
       'POST+key': failed('retries', n, 1),
     })),
+    differs: { 'undici.fetch': lastHopRetried(TRANSIENT, (n) => failed('retries', n, 1)) },
   },
   {
     id: 'prg-429',
@@ -318,6 +419,15 @@ export const faults: readonly FaultRow[] = [
       POST: { outcome: 'response', status: 429, attempts: n, seen: 1 + n, reason: 'retries' },
       'POST+key': { outcome: 'response', status: 429, attempts: n, seen: 1 + n, reason: 'retries' },
     })),
+    differs: {
+      'undici.fetch': lastHopRetried(TOO_MANY, (n) => ({
+        outcome: 'response',
+        status: 429,
+        attempts: n,
+        seen: 1 + n,
+        reason: 'retries',
+      })),
+    },
   },
   {
     id: 'prg-503',
@@ -331,6 +441,15 @@ export const faults: readonly FaultRow[] = [
       POST: { outcome: 'response', status: 503, attempts: n, seen: 1 + n, reason: 'retries' },
       'POST+key': { outcome: 'response', status: 503, attempts: n, seen: 1 + n, reason: 'retries' },
     })),
+    differs: {
+      'undici.fetch': lastHopRetried(TRANSIENT, (n) => ({
+        outcome: 'response',
+        status: 503,
+        attempts: n,
+        seen: 1 + n,
+        reason: 'retries',
+      })),
+    },
   },
   // A 307 keeps the POST: the one the server answered with the redirect is not resent
   // without a key, even where the next server says it did not process it.
@@ -346,6 +465,15 @@ export const faults: readonly FaultRow[] = [
       POST: { outcome: 'response', status: 429, attempts: 1, seen: 2 },
       'POST+key': { outcome: 'response', status: 429, attempts: n, seen: 1 + n, reason: 'retries' },
     })),
+    differs: {
+      'undici.fetch': postAfter307(TOO_MANY, (n) => ({
+        outcome: 'response',
+        status: 429,
+        attempts: n,
+        seen: 1 + n,
+        reason: 'retries',
+      })),
+    },
   },
   {
     id: '307-refused',
@@ -356,6 +484,7 @@ export const faults: readonly FaultRow[] = [
       POST: failed('notRetryable', 1),
       'POST+key': failed('retries', n, 1),
     })),
+    differs: { 'undici.fetch': postAfter307(TRANSIENT, (n) => failed('retries', n, 1)) },
   },
   {
     id: 'truncated',

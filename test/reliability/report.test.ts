@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { faults, methodClasses, profileNames } from './faults.js';
+import { faults, methodClasses, profileNames, transportNames } from './faults.js';
 import {
   END,
   extractBlock,
@@ -22,12 +22,27 @@ describe('docs/reliability.md', () => {
   });
 
   it('renders one table row per fault and one cell per method class, for each profile', () => {
-    const block = renderFaultMatrix();
-    const rows = block
+    const profileTables = renderFaultMatrix()
+      .split('### ')
+      .filter((section) => / profile\n/.test(section));
+    expect(profileTables).toHaveLength(profileNames.length);
+    const rows = profileTables
+      .join('\n')
       .split('\n')
       .filter((line) => line.startsWith('| ') && !/^\| (fault|-)/.test(line));
     expect(rows).toHaveLength(faults.length * profileNames.length);
     for (const row of rows) expect(row.split(' | ')).toHaveLength(1 + methodClasses.length);
+  });
+
+  it('lists, for each transport but the session, the rows that differ and why', () => {
+    const block = renderFaultMatrix();
+    for (const transport of transportNames.slice(1)) {
+      const differing = faults.filter((row) => row.differs?.[transport]);
+      const section = block.split('### ').find((s) => s.includes(`\`${transport}\`\n`));
+      expect(section, transport).toBeDefined();
+      for (const row of differing) expect(section).toContain(row.differs![transport]!.why);
+    }
+    expect(faults.some((row) => row.differs?.['undici.fetch'])).toBe(true);
   });
 
   it('compares tables whatever their padding', () => {

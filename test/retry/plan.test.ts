@@ -64,7 +64,7 @@ describe('plan() with the opt-in early cap for 429 (first 12 sleeps capped at 30
     expect(p.stop).toBe('retries');
   });
 
-  it("keeps the 429 window in expectation within 25 % of the original 3342.2 s", () => {
+  it('keeps the 429 window in expectation within 25 % of the original 3342.2 s', () => {
     const j = plan({ ...early429, status: 429, samples: 2000 }).jittered!;
     expect(j.mean / 3342.2).toBeGreaterThan(0.75);
     expect(j.mean / 3342.2).toBeLessThan(0.85);

@@ -1,9 +1,17 @@
 /**
- * What a download remembers of the response its body started with, and the checks a 206
- * must pass before its bytes may follow the ones already written (RFC 9110 §13.1.5, §14.4,
- * §15.3.7). A resume that fails them would splice two versions of the file.
+ * What a client remembers of the response a body started with, and the checks a 206 must
+ * pass before its bytes may follow the ones already received (RFC 9110 §13.1.5, §14.4,
+ * §15.3.7). A resume that fails them would splice two versions of the body. The CLI's
+ * downloads and the undici interceptor resume through these same checks.
  */
-import { printable } from './output.js';
+import { printable } from './printable.js';
+
+/** What the checks read of a response: a `Response`, or a transport's own head. */
+export interface ResponseHead {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: { get(name: string): string | null };
+}
 
 /** The response the body started with. */
 export interface Representation {
@@ -18,7 +26,7 @@ export interface Representation {
 }
 
 /** The facts of `response` that later resumes are checked against. */
-export function representation(response: Response): Representation {
+export function representation(response: ResponseHead): Representation {
   const etag = response.headers.get('etag');
   const lastModified = response.headers.get('last-modified');
   return {
@@ -37,7 +45,7 @@ export function representation(response: Response): Representation {
  * only when the response's `Date` is at least a second later (RFC 9110 §8.8.2.2).
  */
 function strongValidator(
-  response: Response,
+  response: ResponseHead,
   etag: string | null,
   lastModified: string | null,
 ): string | undefined {
@@ -50,17 +58,19 @@ function strongValidator(
 }
 
 /** `Content-Length`, when it is the length of the bytes we will read. */
-function declaredLength(response: Response): number | undefined {
+function declaredLength(response: ResponseHead): number | undefined {
   if (!identity(response)) return undefined;
   const value = response.headers.get('content-length');
   return value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
-const identity = (response: Response) =>
+const identity = (response: ResponseHead) =>
   (response.headers.get('content-encoding') ?? 'identity') === 'identity';
 
 /** `Content-Range: bytes first-last/length` (`length` may be `*`). */
-function contentRange(response: Response): { first: number; length: number | undefined } | null {
+function contentRange(
+  response: ResponseHead,
+): { first: number; length: number | undefined } | null {
   const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
   if (!match || Number(match[2]) < Number(match[1])) return null;
   return { first: Number(match[1]), length: match[3] === '*' ? undefined : Number(match[3]) };
@@ -73,7 +83,7 @@ function contentRange(response: Response): { first: number; length: number | und
  */
 export function resumeMismatch(
   first: Representation,
-  response: Response,
+  response: ResponseHead,
   offset: number,
 ): string | undefined {
   const etag = response.headers.get('etag');
