@@ -120,8 +120,12 @@ export function expectedVia(
   };
 }
 
-/** Per-attempt timeout of the rows that hang, in seconds. */
-export const HANG_TIMEOUT = 0.05;
+/**
+ * Per-attempt timeout of the rows that hang, in seconds: short, since a hung row waits it out
+ * on every attempt, yet long enough that headers sent at once arrive within it on a busy
+ * machine (the fault server shares the test's process).
+ */
+export const HANG_TIMEOUT = 0.2;
 
 const answered = (status: number, n: number, reason?: StopReason, bytes?: number): Expected => ({
   outcome: 'response',
@@ -291,10 +295,10 @@ export const faults: readonly FaultRow[] = [
   },
   {
     id: 'slow-headers',
-    fault: `headers after 300 ms once, then at once (requestTimeout ${HANG_TIMEOUT} s)`,
+    fault: `headers after 500 ms once, then at once (requestTimeout ${HANG_TIMEOUT} s)`,
     play: ({ server }) =>
       route(server, [
-        { slowHeaders: 300, reply: { status: 200 } },
+        { slowHeaders: 500, reply: { status: 200 } },
         { status: 200, body: 'ok' },
       ]),
     overrides: { requestTimeout: HANG_TIMEOUT },
@@ -313,8 +317,8 @@ export const faults: readonly FaultRow[] = [
   },
   {
     id: 'slow-body',
-    fault: `headers at once, 3,000 body bytes over 120 ms (requestTimeout ${HANG_TIMEOUT} s)`,
-    play: ({ server }) => route(server, [{ slowBody: { bytes: 3000, chunks: 3, intervalMs: 40 } }]),
+    fault: `headers at once, 3,000 body bytes over 450 ms (requestTimeout ${HANG_TIMEOUT} s)`,
+    play: ({ server }) => route(server, [{ slowBody: { bytes: 3000, chunks: 3, intervalMs: 150 } }]),
     overrides: { requestTimeout: HANG_TIMEOUT },
     expect: everywhere({ outcome: 'response', status: 200, attempts: 1, seen: 1, bytes: 3000 }),
   },
