@@ -1,4 +1,10 @@
 /** The options of {@link Coordinator}, and their validation into complete settings. */
+import {
+  COORDINATOR_SPREAD,
+  type RetryAfterSpreadOptions,
+  resolveSpread,
+  spreadKeys,
+} from '../retry/spread.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import {
   checkBoolean,
@@ -10,13 +16,8 @@ import {
   checkStatus,
   show,
 } from '../validate.js';
-import {
-  COORDINATOR_SPREAD,
-  type RetryAfterSpreadOptions,
-  resolveSpread,
-  type Spread,
-  spreadKeys,
-} from './spread.js';
+import type { BudgetSettings, HoldSettings, LimitSettings, PolicySettings } from './settings.js';
+import type { QuotaStore } from './store.js';
 
 /**
  * Options of the shared `Retry-After` wait ({@link CoordinatorOptions.retryAfter}). Each
@@ -135,37 +136,41 @@ export interface CoordinatorOptions {
    * @default { ratio: 0.1, minPerSecond: 1, window: 10 }
    */
   budget?: boolean | RetryBudgetOptions;
+  /**
+   * Where the state of each quota lives. By default in this process; a store shared by
+   * several processes (such as Redis) makes them one fleet: one shared wait, one learned
+   * rate, one retry budget.
+   * @default a store in this process's memory
+   */
+  store?: QuotaStore;
 }
 
-/** The shared wait, checked and complete. */
-export interface HoldSettings {
-  readonly spread: Spread | undefined;
-  readonly whilePacing: boolean;
-  readonly maxHold: number;
-}
-
-/** Every option of a Coordinator, checked and complete; `undefined` for a mechanism that is off. */
+/** Every option of a Coordinator, checked and complete. */
 export interface CoordinatorSettings {
   readonly clock: Clock;
   readonly key: (url: URL) => string;
-  readonly hold: HoldSettings | undefined;
-  readonly limit: Readonly<Required<RateLimitOptions>> | undefined;
-  readonly budget: Readonly<Required<RetryBudgetOptions>> | undefined;
+  /** `undefined`: the Coordinator keeps its quotas in its own memory. */
+  readonly store: QuotaStore | undefined;
+  readonly policy: PolicySettings;
 }
 
-const keys = ['clock', 'key', 'retryAfter', 'rateLimit', 'budget'];
+const keys = ['clock', 'key', 'retryAfter', 'rateLimit', 'budget', 'store'];
 
 /** Checks a Coordinator's options; throws TypeError/RangeError naming the option. */
 export function coordinatorSettings(options: unknown): CoordinatorSettings {
   const o = checkKeys('Coordinator options', options, keys) as CoordinatorOptions;
   checkMethods('clock', o.clock, 'a Clock', ['now', 'sleep', 'random']);
   checkFunction('key', o.key);
+  checkMethods('store', o.store, 'a QuotaStore', ['sync']);
   return {
     clock: o.clock ?? systemClock,
     key: o.key ?? origin,
-    hold: holdSettings(o.retryAfter),
-    limit: rateLimitSettings(o.rateLimit),
-    budget: budgetSettings(o.budget),
+    store: o.store,
+    policy: Object.freeze({
+      hold: holdSettings(o.retryAfter),
+      limit: rateLimitSettings(o.rateLimit),
+      budget: budgetSettings(o.budget),
+    }),
   };
 }
 
@@ -184,7 +189,7 @@ function holdSettings(value: unknown): HoldSettings | undefined {
   };
 }
 
-function rateLimitSettings(value: unknown): Required<RateLimitOptions> | undefined {
+function rateLimitSettings(value: unknown): LimitSettings | undefined {
   const o = checkSection('rateLimit', value, [
     'statuses',
     'minRate',
@@ -210,7 +215,7 @@ function rateLimitSettings(value: unknown): Required<RateLimitOptions> | undefin
   };
 }
 
-function budgetSettings(value: unknown): Required<RetryBudgetOptions> | undefined {
+function budgetSettings(value: unknown): BudgetSettings | undefined {
   const o = checkSection('budget', value, ['ratio', 'minPerSecond', 'window']) as
     | RetryBudgetOptions
     | false;

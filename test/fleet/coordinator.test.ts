@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Coordinator } from '../../src/fleet/coordinator.js';
 import { Session } from '../../src/http/session.js';
 import type { RetryCoordinator, Verdict } from '../../src/retry/contract.js';
-import { Coordinator } from '../../src/retry/coordinator.js';
 import { retry } from '../../src/retry/retry.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
 
