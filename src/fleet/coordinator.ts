@@ -81,6 +81,7 @@ export class Coordinator implements RetryCoordinator {
   /** What the coordinator currently believes about the quota of `url` (default: requests without a URL). */
   state(url?: string | URL): CoordinatorState {
     const q = this.#quota(url === undefined ? undefined : new URL(url));
+    this.#remote?.refresh(q);
     const { state, counts } = this.#sync(q, NOTHING);
     const fleet = this.#remote?.counts(q) ?? counts;
     return {
@@ -163,7 +164,9 @@ export class Coordinator implements RetryCoordinator {
 
   /** Seconds from now during which the shared `Retry-After` holds the attempts of `request`. */
   heldFor(request?: CoordinatedRequest): number {
-    return Math.max(0, this.#quota(request?.url).answer.state.until - this.#clock.now());
+    const q = this.#quota(request?.url);
+    this.#remote?.refresh(q);
+    return Math.max(0, q.answer.state.until - this.#clock.now());
   }
 
   /** Applies a report to the local state of `q`. */

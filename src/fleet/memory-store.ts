@@ -26,7 +26,7 @@ class Entry implements QuotaAnswer, QuotaCounts {
   slot = Number.NEGATIVE_INFINITY;
   slots = 0;
   gap = 0;
-  readonly fresh = 0;
+  fresh = 0;
   readonly #accepted = new WindowCount(1, ACCEPTED_BUCKETS);
   readonly #requests: WindowCount | undefined;
   readonly #retries: WindowCount | undefined;
@@ -50,15 +50,16 @@ class Entry implements QuotaAnswer, QuotaCounts {
   }
 
   /** Applies a report at `now` (see {@link QuotaStore.sync}). */
-  apply(report: QuotaReport, policy: PolicySettings, now: number): this {
+  apply(report: QuotaReport, policy: PolicySettings, now: number, o: MemoryStoreOptions): this {
     this.now = now;
+    this.fresh = o.fresh;
     for (const o of report.observations) {
       if (o.first) this.#requests?.add(now);
       if (o.answer === 'answered' && policy.limit) this.#accepted.add(now);
       this.state = observe(this.state, policy, now, this, o);
     }
     if (report.retries > 0) this.#retries?.add(now, report.retries);
-    const slots = takeSlots(this.state, now, report.take, 0);
+    const slots = takeSlots(this.state, now, report.take, o.horizon);
     this.state = slots.state;
     this.slot = slots.first;
     this.slots = slots.count;
@@ -67,14 +68,28 @@ class Entry implements QuotaAnswer, QuotaCounts {
   }
 }
 
-/** Quotas in this process's memory, on `clock`. */
+/** How a {@link MemoryStore} answers. */
+export interface MemoryStoreOptions {
+  /** Seconds each answer stands for the quota ({@link QuotaAnswer.fresh}). */
+  readonly fresh: number;
+  /** Seconds ahead within which a call hands out the slots that come due. */
+  readonly horizon: number;
+}
+
+/**
+ * Quotas in this process's memory, on `clock`. By default every answer is current only
+ * when given and hands out only the slot due now, which is exact for one process; other
+ * `options` answer as a shared store would (a test stands it in for one).
+ */
 export class MemoryStore implements QuotaStore {
   readonly #clock: Clock;
+  readonly #options: MemoryStoreOptions;
   readonly #entries = new Map<string, Entry>();
   #calls = 0;
 
-  constructor(clock: Clock) {
+  constructor(clock: Clock, options: MemoryStoreOptions = { fresh: 0, horizon: 0 }) {
     this.#clock = clock;
+    this.#options = options;
   }
 
   sync(key: string, report: QuotaReport, policy: PolicySettings): QuotaAnswer {
@@ -85,7 +100,7 @@ export class MemoryStore implements QuotaStore {
       entry = new Entry(policy.budget?.window);
       this.#entries.set(key, entry);
     }
-    return entry.apply(report, policy, now);
+    return entry.apply(report, policy, now, this.#options);
   }
 
   /** Starts the quota `key` from `state` (instants on this store's clock), keeping its counts. */

@@ -107,17 +107,18 @@ export interface Slots {
 }
 
 /**
- * Hands out up to `wanted` start slots that come due by `now + horizon`, in order on the
- * quota's one timeline: never before the shared hold, one every `1 / rate` seconds, none
- * earlier than `now` (time lost while nobody asked is not made up in a burst).
+ * Hands out up to `wanted` start slots in order on the quota's one timeline: never before
+ * the shared hold, one every `1 / rate` seconds, none earlier than `now` (time lost while
+ * nobody asked is not made up in a burst). The first must come due by `now + horizon`, the
+ * others within `horizon` of it, so a caller gets a full batch even when others took the
+ * slots just ahead.
  */
 export function takeSlots(s: QuotaState, now: number, wanted: number, horizon: number): Slots {
   const gap = s.rate === Number.POSITIVE_INFINITY ? 0 : 1 / s.rate;
   const due = Math.max(s.until, s.last + gap);
   if (due > now + horizon || wanted <= 0) return { state: s, first: due, count: 0, gap };
   const first = Math.max(due, now);
-  const count =
-    gap === 0 ? wanted : Math.min(wanted, Math.floor((now + horizon - first) / gap) + 1);
+  const count = gap === 0 ? wanted : Math.min(wanted, Math.floor(horizon / gap) + 1);
   return { state: { ...s, last: first + (count - 1) * gap }, first, count, gap };
 }
 

@@ -116,8 +116,10 @@ export class Remote {
   take(q: LinkedQuota, wanted: number): Granted | Promise<Granted> {
     const link = this.#link(q);
     if (this.#clock.now() < link.down) return this.#takeLocally(q, wanted);
-    if (link.call) return link.call.then(() => this.take(q, wanted));
-    return this.#send(q, link, wanted);
+    if (!link.call) return this.#send(q, link, wanted);
+    // A call is under way: wait for its answer and ask again, within one deadline in all.
+    const next = link.call.then(() => this.take(q, wanted));
+    return this.#within(next).catch(() => this.#takeLocally(q, wanted));
   }
 
   #link(q: LinkedQuota): Link {
@@ -183,13 +185,17 @@ export class Remote {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (!(result instanceof Promise)) return Promise.resolve(result);
+    return result instanceof Promise ? this.#within(result) : Promise.resolve(result);
+  }
+
+  /** `promise`, or a rejection once the store's deadline has passed. */
+  #within<T>(promise: Promise<T>): Promise<T> {
     const timer = new AbortController();
     const late = this.#clock.sleep(this.#timeout, timer.signal).then(
       () => Promise.reject(new Error('the store did not answer in time')),
       () => new Promise<never>(() => {}),
     );
-    return Promise.race([result, late]).finally(() => timer.abort());
+    return Promise.race([promise, late]).finally(() => timer.abort());
   }
 
   /** Takes the store's answer in as the local state; returns the slots it handed out. */
