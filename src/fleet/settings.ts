@@ -11,7 +11,10 @@ export interface HoldSettings {
   readonly maxHold: number;
 }
 
-/** The adaptive rate limit (option `rateLimit`); see `RateLimitOptions` for each field. */
+/**
+ * The adaptive rate limit (option `rateLimit`); see `RateLimitOptions` for the fields named
+ * after an option. The others follow from them.
+ */
 export interface LimitSettings {
   readonly statuses: readonly number[];
   readonly minRate: number;
@@ -19,6 +22,21 @@ export interface LimitSettings {
   readonly probe: number;
   readonly decrease: number;
   readonly cooldown: number;
+  /**
+   * Growth factor per second of accepted responses while no ceiling holds and the server
+   * was last seen accepting: `growth³` (×4.1 per second by default), since nothing yet
+   * tells how far the server's rate is.
+   */
+  readonly startGrowth: number;
+  /** Lowest share of the rate that one cut keeps: 0.5 (a cut at most halves the rate). */
+  readonly deepestCut: number;
+  /** Seconds a ceiling holds unless the next cut finds it again: 2. */
+  readonly ceilingHold: number;
+  /**
+   * A cut finds the last ceiling again when the new one is within this ratio of it either
+   * way: 0.9 (from 0.9 to 1.11 times it); that ceiling then holds until the next cut.
+   */
+  readonly confirmBand: number;
 }
 
 /** The retry budget (option `budget`); see `RetryBudgetOptions` for each field. */
