@@ -6,8 +6,11 @@ import type { Spread } from '../retry/spread.js';
 
 /** The shared wait (option `retryAfter`). */
 export interface HoldSettings {
+  /** The spread above a hold's instant (`retryAfter`'s spread fields); `undefined`: none. */
   readonly spread: Spread | undefined;
+  /** `retryAfter.whilePacing`: hold every attempt also while the rate limit paces them. */
   readonly whilePacing: boolean;
+  /** `retryAfter.maxHold`: longest shared hold, in seconds. */
   readonly maxHold: number;
 }
 
@@ -16,11 +19,17 @@ export interface HoldSettings {
  * after an option. The others follow from them.
  */
 export interface LimitSettings {
+  /** `rateLimit.statuses`: statuses that mean "slow down". */
   readonly statuses: readonly number[];
+  /** `rateLimit.minRate`: lowest rate, requests per second. */
   readonly minRate: number;
+  /** `rateLimit.growth`: growth factor per second of accepted responses below the ceiling. */
   readonly growth: number;
+  /** `rateLimit.probe`: share of the ceiling added per second of accepted responses above it. */
   readonly probe: number;
+  /** `rateLimit.decrease`: multiplier of the rate at a throttle. */
   readonly decrease: number;
+  /** `rateLimit.cooldown`: seconds after a cut during which throttles do not cut again. */
   readonly cooldown: number;
   /**
    * Growth factor per second of accepted responses while no ceiling holds and the server
@@ -41,14 +50,20 @@ export interface LimitSettings {
 
 /** The retry budget (option `budget`); see `RetryBudgetOptions` for each field. */
 export interface BudgetSettings {
+  /** `budget.ratio`: retries allowed per first attempt over the window. */
   readonly ratio: number;
+  /** `budget.minPerSecond`: retries per second always allowed. */
   readonly minPerSecond: number;
+  /** `budget.window`: seconds of history the budget counts. */
   readonly window: number;
 }
 
 /** Every mechanism of the policy; `undefined` for one that is off. */
 export interface PolicySettings {
+  /** The shared `Retry-After` wait. */
   readonly hold: HoldSettings | undefined;
+  /** The adaptive rate limit. */
   readonly limit: LimitSettings | undefined;
+  /** The retry budget. */
   readonly budget: BudgetSettings | undefined;
 }
