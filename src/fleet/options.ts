@@ -60,7 +60,10 @@ export interface RateLimitOptions {
   minRate?: number;
   /**
    * Growth factor per second of accepted responses while the rate is below the last rate
-   * that was throttled (slow start). The rate grows only while attempts wait for it.
+   * that was throttled (slow start). While no such ceiling holds (after the first throttle,
+   * or once a ceiling that the next throttle did not find again has lapsed after 2 s) the
+   * rate grows by `growth³` per second instead, unless it was last lowered because nothing
+   * got through. The rate grows only while attempts wait for it.
    * @default 1.6
    */
   growth?: number;
@@ -71,7 +74,8 @@ export interface RateLimitOptions {
    */
   probe?: number;
   /**
-   * Multiplier applied to the rate when a throttling response arrives.
+   * Multiplier applied to the rate when a throttling response arrives; the cut goes lower,
+   * to the rate the server accepted over the last second, but never below half the rate.
    * @default 0.9
    */
   decrease?: number;
