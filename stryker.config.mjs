@@ -17,7 +17,8 @@ export default {
     'src/retry/run.ts',
     'src/retry/attempt.ts',
     'src/retry/errors.ts',
-    'src/retry/coordinator.ts',
+    'src/fleet/policy.ts',
+    'src/fleet/coordinator.ts',
   ],
   plugins: [
     '@stryker-mutator/vitest-runner',

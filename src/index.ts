@@ -16,6 +16,22 @@ export {
   type JitterState,
   jitters,
 } from './backoff/jitter.js';
+export {
+  Coordinator,
+  type CoordinatorOptions,
+  type CoordinatorState,
+  type RateLimitOptions,
+  type RetryBudgetOptions,
+  type SharedRetryAfterOptions,
+} from './fleet/coordinator.js';
+export type {
+  BudgetSettings,
+  HoldSettings,
+  LimitSettings,
+  PolicySettings,
+} from './fleet/settings.js';
+export type { Observation, QuotaCounts, QuotaState } from './fleet/state.js';
+export type { QuotaAnswer, QuotaReport, QuotaStore } from './fleet/store.js';
 export type { BodyInit, BodySource } from './http/body.js';
 export { type RetryGetOptions, retryGetWithBackoff } from './http/retry-get.js';
 export {
@@ -35,14 +51,6 @@ export {
   type RetryInfo,
   type Verdict,
 } from './retry/contract.js';
-export {
-  Coordinator,
-  type CoordinatorOptions,
-  type CoordinatorState,
-  type RateLimitOptions,
-  type RetryBudgetOptions,
-  type SharedRetryAfterOptions,
-} from './retry/coordinator.js';
 export {
   type AttemptRecord,
   type DelaySource,

@@ -1,4 +1,10 @@
 /** The options of {@link Coordinator}, and their validation into complete settings. */
+import {
+  COORDINATOR_SPREAD,
+  type RetryAfterSpreadOptions,
+  resolveSpread,
+  spreadKeys,
+} from '../retry/spread.js';
 import { type Clock, systemClock } from '../time/clock.js';
 import {
   checkBoolean,
@@ -10,13 +16,8 @@ import {
   checkStatus,
   show,
 } from '../validate.js';
-import {
-  COORDINATOR_SPREAD,
-  type RetryAfterSpreadOptions,
-  resolveSpread,
-  type Spread,
-  spreadKeys,
-} from './spread.js';
+import type { BudgetSettings, HoldSettings, LimitSettings, PolicySettings } from './settings.js';
+import type { QuotaStore } from './store.js';
 
 /**
  * Options of the shared `Retry-After` wait ({@link CoordinatorOptions.retryAfter}). Each
@@ -59,7 +60,10 @@ export interface RateLimitOptions {
   minRate?: number;
   /**
    * Growth factor per second of accepted responses while the rate is below the last rate
-   * that was throttled (slow start). The rate grows only while attempts wait for it.
+   * that was throttled (slow start). While no such ceiling holds (after the first throttle,
+   * or once a ceiling that the next throttle did not find again has lapsed after 2 s) the
+   * rate grows by `growth³` per second instead, unless it was last lowered because nothing
+   * got through. The rate grows only while attempts wait for it.
    * @default 1.6
    */
   growth?: number;
@@ -70,7 +74,8 @@ export interface RateLimitOptions {
    */
   probe?: number;
   /**
-   * Multiplier applied to the rate when a throttling response arrives.
+   * Multiplier applied to the rate when a throttling response arrives; the cut goes lower,
+   * to the rate the server accepted over the last second, but never below half the rate.
    * @default 0.9
    */
   decrease?: number;
@@ -135,37 +140,41 @@ export interface CoordinatorOptions {
    * @default { ratio: 0.1, minPerSecond: 1, window: 10 }
    */
   budget?: boolean | RetryBudgetOptions;
+  /**
+   * Where the state of each quota lives. By default in this process; a store shared by
+   * several processes (such as Redis) makes them one fleet: one shared wait, one learned
+   * rate, one retry budget.
+   * @default a store in this process's memory
+   */
+  store?: QuotaStore;
 }
 
-/** The shared wait, checked and complete. */
-export interface HoldSettings {
-  readonly spread: Spread | undefined;
-  readonly whilePacing: boolean;
-  readonly maxHold: number;
-}
-
-/** Every option of a Coordinator, checked and complete; `undefined` for a mechanism that is off. */
+/** Every option of a Coordinator, checked and complete. */
 export interface CoordinatorSettings {
   readonly clock: Clock;
   readonly key: (url: URL) => string;
-  readonly hold: HoldSettings | undefined;
-  readonly limit: Readonly<Required<RateLimitOptions>> | undefined;
-  readonly budget: Readonly<Required<RetryBudgetOptions>> | undefined;
+  /** `undefined`: the Coordinator keeps its quotas in its own memory. */
+  readonly store: QuotaStore | undefined;
+  readonly policy: PolicySettings;
 }
 
-const keys = ['clock', 'key', 'retryAfter', 'rateLimit', 'budget'];
+const keys = ['clock', 'key', 'retryAfter', 'rateLimit', 'budget', 'store'];
 
 /** Checks a Coordinator's options; throws TypeError/RangeError naming the option. */
 export function coordinatorSettings(options: unknown): CoordinatorSettings {
   const o = checkKeys('Coordinator options', options, keys) as CoordinatorOptions;
   checkMethods('clock', o.clock, 'a Clock', ['now', 'sleep', 'random']);
   checkFunction('key', o.key);
+  checkMethods('store', o.store, 'a QuotaStore', ['sync']);
   return {
     clock: o.clock ?? systemClock,
     key: o.key ?? origin,
-    hold: holdSettings(o.retryAfter),
-    limit: rateLimitSettings(o.rateLimit),
-    budget: budgetSettings(o.budget),
+    store: o.store,
+    policy: Object.freeze({
+      hold: holdSettings(o.retryAfter),
+      limit: rateLimitSettings(o.rateLimit),
+      budget: budgetSettings(o.budget),
+    }),
   };
 }
 
@@ -184,7 +193,7 @@ function holdSettings(value: unknown): HoldSettings | undefined {
   };
 }
 
-function rateLimitSettings(value: unknown): Required<RateLimitOptions> | undefined {
+function rateLimitSettings(value: unknown): LimitSettings | undefined {
   const o = checkSection('rateLimit', value, [
     'statuses',
     'minRate',
@@ -200,17 +209,24 @@ function rateLimitSettings(value: unknown): Required<RateLimitOptions> | undefin
       `\`rateLimit.statuses\` must be an array of status codes, got ${show(statuses)}`,
     );
   }
+  const growth = checkNumber('rateLimit.growth', o.growth ?? 1.6, { min: 1, max: 1000 });
   return {
     statuses: statuses.map((s, i) => checkStatus(`rateLimit.statuses[${i}]`, s)),
     minRate: checkNumber('rateLimit.minRate', o.minRate ?? 0.5, { min: 0.01 }),
-    growth: checkNumber('rateLimit.growth', o.growth ?? 1.6, { min: 1, max: 1000 }),
+    growth,
     probe: checkNumber('rateLimit.probe', o.probe ?? 0.005, { min: 0, max: 1000 }),
     decrease: checkNumber('rateLimit.decrease', o.decrease ?? 0.9, { min: 0.01, max: 1 }),
     cooldown: checkNumber('rateLimit.cooldown', o.cooldown ?? 1, { min: 0, max: 86_400 }),
+    // Measured at the loopback setting (N = 200, C = 50/s, B = 10, one process and 4 or 8
+    // processes with a Coordinator each) against S2(b), S4 and S5: docs/benchmarks.md.
+    startGrowth: growth ** 3,
+    deepestCut: 0.5,
+    ceilingHold: 2,
+    confirmBand: 0.9,
   };
 }
 
-function budgetSettings(value: unknown): Required<RetryBudgetOptions> | undefined {
+function budgetSettings(value: unknown): BudgetSettings | undefined {
   const o = checkSection('budget', value, ['ratio', 'minPerSecond', 'window']) as
     | RetryBudgetOptions
     | false;

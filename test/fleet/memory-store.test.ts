@@ -1,0 +1,149 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { MemoryStore } from '../../src/fleet/memory-store.js';
+import { coordinatorSettings } from '../../src/fleet/options.js';
+import { COLD, type Observation, type QuotaCounts } from '../../src/fleet/state.js';
+import type { QuotaReport } from '../../src/fleet/store.js';
+import { WindowCount } from '../../src/fleet/window-count.js';
+import { VirtualClock } from '../../src/time/virtual-clock.js';
+
+// The store alone: it counts, applies the policy in order at its own now, and hands out slots.
+
+const policy = (options: Parameters<typeof coordinatorSettings>[0] = {}) =>
+  coordinatorSettings(options).policy;
+const seen = (o: Partial<Observation>): Observation => ({
+  first: false,
+  answer: 'answered',
+  retry: false,
+  retryAfter: undefined,
+  waiting: false,
+  ...o,
+});
+const read = ({ accepted, requests, retries }: QuotaCounts) => ({ accepted, requests, retries });
+const report = (r: Partial<QuotaReport>): QuotaReport => ({
+  observations: [],
+  retries: 0,
+  take: 0,
+  ...r,
+});
+
+describe('MemoryStore', () => {
+  it('answers the cold state for a quota it has not seen, at its clock', async () => {
+    const clock = new VirtualClock({ start: 42 });
+    const store = new MemoryStore(clock);
+    const answer = store.sync('a', report({}), policy());
+    expect(answer).toMatchObject({ now: 42, state: COLD, slots: 0, fresh: 0 });
+    expect(answer.counts).toMatchObject({ accepted: 0, requests: 0, retries: 0 });
+  });
+
+  it('counts first attempts, accepted answers and spent retries, each only with its mechanism on', () => {
+    const clock = new VirtualClock();
+    const observations = [seen({ first: true }), seen({ first: true }), seen({ answer: 'failed' })];
+    const all = new MemoryStore(clock).sync('a', report({ observations, retries: 2 }), policy());
+    expect(read(all.counts)).toEqual({ accepted: 2, requests: 2, retries: 2 });
+    const none = new MemoryStore(clock).sync(
+      'a',
+      report({ observations, retries: 2 }),
+      policy({ rateLimit: false, budget: false }),
+    );
+    expect(read(none.counts)).toEqual({ accepted: 0, requests: 0, retries: 0 });
+  });
+
+  it('applies observations in order: answers accepted before a throttle set its rate', () => {
+    const store = new MemoryStore(new VirtualClock());
+    const ok = seen({});
+    const observations = [ok, ok, ok, seen({ answer: 'throttled', retry: true })];
+    expect(store.sync('a', report({ observations }), policy()).state.rate).toBe(3);
+    const reversed = new MemoryStore(new VirtualClock());
+    const after = [seen({ answer: 'throttled', retry: true }), ok, ok, ok];
+    // Throttled first: the minimum rate, then raised by the answers of the learning second.
+    expect(reversed.sync('a', report({ observations: after }), policy()).state.rate).toBe(3);
+    expect(
+      new MemoryStore(new VirtualClock()).sync(
+        'a',
+        report({ observations: [seen({ answer: 'throttled', retry: true })] }),
+        policy(),
+      ).state.rate,
+    ).toBe(0.5);
+  });
+
+  it('slides its windows with its clock: accepted answers over a second, the budget over its window', async () => {
+    const clock = new VirtualClock();
+    const store = new MemoryStore(clock);
+    const p = policy({ budget: { window: 5 } });
+    store.sync('a', report({ observations: [seen({ first: true })], retries: 1 }), p);
+    const at = async (t: number) => {
+      await clock.sleep(t - clock.now());
+      return read(store.sync('a', report({}), p).counts);
+    };
+    expect(await at(0.5)).toEqual({ accepted: 1, requests: 1, retries: 1 });
+    expect(await at(1.5)).toEqual({ accepted: 0, requests: 1, retries: 1 });
+    expect(await at(5.5)).toEqual({ accepted: 0, requests: 0, retries: 0 });
+  });
+
+  it('keeps quotas apart', () => {
+    const store = new MemoryStore(new VirtualClock());
+    const p = policy({ rateLimit: false });
+    store.sync('a', report({ observations: [seen({ retry: true, retryAfter: 9 })] }), p);
+    expect(store.sync('a', report({}), p).state.until).toBe(9);
+    expect(store.sync('b', report({}), p).state.until).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('hands out only the slot due now by default, and all slots due within its horizon if told', () => {
+    const clock = new VirtualClock();
+    const throttle = report({ observations: [seen({ answer: 'throttled', retry: true })] });
+    const p = policy({ rateLimit: { minRate: 20 } });
+    const exact = new MemoryStore(clock);
+    exact.sync('a', throttle, p);
+    expect(exact.sync('a', report({ take: 10 }), p)).toMatchObject({ slot: 0, slots: 1 });
+    expect(exact.sync('a', report({ take: 10 }), p)).toMatchObject({ slot: 0.05, slots: 0 });
+    const batched = new MemoryStore(clock, { fresh: 0.25, horizon: 0.25 });
+    batched.sync('a', throttle, p);
+    expect(batched.sync('a', report({ take: 10 }), p)).toMatchObject({
+      slot: 0,
+      slots: 6,
+      gap: 0.05,
+      fresh: 0.25,
+    });
+  });
+
+  it('starts a quota from a given state, and forgets quotas idle for ten minutes that hold nothing', async () => {
+    const clock = new VirtualClock();
+    const store = new MemoryStore(clock);
+    const p = policy();
+    store.seed('learned', { ...COLD, rate: 7 }, p);
+    store.seed('held', { ...COLD, rate: 7, until: 2000 }, p);
+    expect(store.sync('learned', report({}), p).state.rate).toBe(7);
+    await clock.sleep(700);
+    for (let i = 0; i < 1024; i++) store.sync('other', report({}), p);
+    expect(store.sync('learned', report({}), p).state).toBe(COLD);
+    expect(store.sync('held', report({}), p).state.rate).toBe(7);
+  });
+});
+
+describe('WindowCount', () => {
+  it('sums like a recount of the events in its buckets, however they arrive', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: 0, max: 3, noNaN: true }), fc.nat(5)), {
+          maxLength: 60,
+        }),
+        (steps) => {
+          const window = new WindowCount(1, 20);
+          const events: [number, number][] = [];
+          let now = 0;
+          for (const [dt, n] of steps) {
+            now += dt;
+            window.add(now, n);
+            events.push([Math.floor(now / 0.05), n]);
+            const newest = Math.floor(now / 0.05);
+            const expected = events
+              .filter(([b]) => b > newest - 20)
+              .reduce((sum, [, k]) => sum + k, 0);
+            expect(window.sum(now)).toBe(expected);
+          }
+        },
+      ),
+    );
+  });
+});
