@@ -1,0 +1,197 @@
+/**
+ * The one Lua script of the Redis store: `QuotaStore.sync` as one atomic step on one quota.
+ * It ports the pure policy of `src/fleet/policy.ts` (`observe`, `takeSlots`) and the sliding
+ * counts of `src/fleet/window-count.ts` line by line, so that a quota in Redis decides as a
+ * quota in memory does; test/redis/differential.test.ts holds the two to that.
+ *
+ * KEYS[1]: the state hash; KEYS[2]: the counts hash (both under one hash tag).
+ * ARGV: 1 seconds added to the server's TIME (0 but in tests), 2 horizon, 3 seconds an idle
+ * quota is kept, 4-6 hold (on, whilePacing, maxHold), 7-12 limit (on, minRate, growth, probe,
+ * decrease, cooldown), 13 budget window ('' when off), 14 retries spent, 15 slots wanted,
+ * then 5 per observation (first, answer t|a|f, retry, retryAfter or '', waiting).
+ * Every number travels as a string (Lua would truncate a fractional reply) and every
+ * instant is the server's: the caller sends durations only.
+ * Reply: now, the 8 state fields, accepted, requests, retries, slot, slots, gap.
+ */
+export const SYNC_SCRIPT = `
+local inf = 1/0
+local function num(v) local x = tonumber(v) if x == nil or x ~= x then return nil end return x end
+local function fmt(x) return string.format('%.17g', x) end
+local A = ARGV
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000 + tonumber(A[1])
+local horizon = tonumber(A[2])
+local keep = tonumber(A[3])
+local hold = A[4] == '1'
+local whilePacing = A[5] == '1'
+local maxHold = tonumber(A[6])
+local limit = A[7] == '1'
+local minRate, growth, probe = tonumber(A[8]), tonumber(A[9]), tonumber(A[10])
+local decrease, cooldown = tonumber(A[11]), tonumber(A[12])
+local window = tonumber(A[13])
+local spent, take = tonumber(A[14]), tonumber(A[15])
+
+-- The state, validated: anything missing, malformed or out of range is a cold start.
+local names = {'u', 'sp', 'k', 'r', 'th', 'lc', 'le', 'l'}
+local cold = {u = -inf, sp = 0, k = 0, r = inf, th = inf, lc = -inf, le = -inf, l = -inf}
+local raw = redis.call('HMGET', KEYS[1], unpack(names))
+local s = {}
+for i, n in ipairs(names) do s[n] = num(raw[i]) end
+local function instant(x, ahead) return x ~= nil and x < inf and x <= now + ahead end
+local valid = instant(s.u, 86401) and instant(s.lc, 1) and instant(s.le, 86401)
+  and instant(s.l, 60) and s.sp ~= nil and s.sp >= 0 and s.sp < inf
+  and s.k ~= nil and s.k >= 0 and s.k < inf and s.k == math.floor(s.k)
+  and s.r ~= nil and s.r > 0 and s.th ~= nil and s.th > 0
+if not valid then s = cold end
+
+-- Sliding counts in rings of buckets (window-count.ts), kept in one hash.
+local W = {}
+local flat = redis.call('HGETALL', KEYS[2])
+for i = 1, #flat, 2 do W[flat[i]] = flat[i + 1] end
+local sets, dels, added = {}, {}, false
+local function ring(p, span, size)
+  local r = {p = p, width = span / size, size = size, c = {}, newest = -inf, total = 0, dirty = {}}
+  local ok = W[p .. 'w'] == fmt(r.width)
+  if ok then
+    r.newest, r.total = num(W[p .. 'n']), num(W[p .. 't'])
+    ok = r.newest ~= nil and r.total ~= nil and r.newest < inf
+      and (r.newest == -inf or r.newest == math.floor(r.newest))
+    local sum = 0
+    for i = 0, size - 1 do
+      local c = W[p .. i] == nil and 0 or num(W[p .. i])
+      if c == nil or c < 0 or c ~= math.floor(c) or c == inf then ok = false break end
+      r.c[i] = c
+      sum = sum + c
+    end
+    ok = ok and sum == r.total
+  end
+  if not ok then
+    r.newest, r.total = -inf, 0
+    for i = 0, size - 1 do r.c[i] = 0 if W[p .. i] ~= nil then r.dirty[i] = true end end
+  end
+  return r
+end
+local function advance(r, at)
+  local b = math.floor(at / r.width)
+  if b <= r.newest then return end
+  if b - r.newest >= r.size then
+    for i = 0, r.size - 1 do if r.c[i] ~= 0 then r.c[i] = 0 r.dirty[i] = true end end
+    r.total = 0
+  else
+    for i = r.newest + 1, b do
+      local j = i % r.size
+      if r.c[j] ~= 0 then r.total = r.total - r.c[j] r.c[j] = 0 r.dirty[j] = true end
+    end
+  end
+  r.newest = b
+end
+local function add(r, at, n)
+  advance(r, at)
+  local j = r.newest % r.size
+  r.c[j] = r.c[j] + n
+  r.total = r.total + n
+  r.dirty[j] = true
+  added = true
+end
+local function sum(r, at) if r == nil then return 0 end advance(r, at) return r.total end
+local function save(r)
+  if r == nil then return end
+  for j in pairs(r.dirty) do
+    if r.c[j] == 0 then dels[#dels + 1] = r.p .. j
+    else sets[#sets + 1] = r.p .. j sets[#sets + 1] = fmt(r.c[j]) end
+  end
+  for _, f in ipairs({{'w', r.width}, {'n', r.newest}, {'t', r.total}}) do
+    sets[#sets + 1] = r.p .. f[1]
+    sets[#sets + 1] = fmt(f[2])
+  end
+end
+local accepted = ring('a', 1, 20)
+local requests = window and ring('q', window, 100) or nil
+local retries = window and ring('r', window, 100) or nil
+
+-- policy.ts: grow, throttle, observe.
+local function grow()
+  if s.r == inf then return end
+  if s.r < s.th then s.r = math.min(s.th, s.r * growth ^ (1 / s.r))
+  else s.r = s.r + (probe * s.th) / s.r end
+end
+local function throttle(admitted)
+  if s.r == inf then
+    s.r = math.max(minRate, admitted) s.le = now + cooldown s.lc = now
+    return
+  end
+  if now - s.lc < cooldown then return end
+  if admitted > 0 then
+    local rate = math.max(minRate, math.min(s.r * decrease, admitted))
+    s.r = rate s.th = math.max(rate, admitted) s.lc = now
+    return
+  end
+  s.r = math.max(minRate, s.r / 2) s.lc = now
+end
+local function observe(first, answer, retry, retryAfter, waiting)
+  if hold and retry and retryAfter ~= nil then
+    local span = math.min(retryAfter, maxHold)
+    local pacing = s.r ~= inf and not whilePacing
+    s.k = s.k + 1
+    if not pacing and now + span > s.u then s.u = now + span s.sp = span end
+  elseif not retry and answer ~= 'f' and s.k ~= 0 then
+    s.k = 0
+  end
+  if not limit or answer == 'f' then return end
+  if answer == 't' then
+    local blind = s.r == inf and retryAfter ~= nil
+    if blind and sum(accepted, now) == 0 then return end
+    throttle(sum(accepted, now))
+    return
+  end
+  if now < s.le then
+    local a = sum(accepted, now)
+    if s.r < a then s.r = a end
+    return
+  end
+  if waiting then grow() end
+end
+
+for i = 16, #A, 5 do
+  local first, answer, retry = A[i] == '1', A[i + 1], A[i + 2] == '1'
+  local retryAfter = num(A[i + 3])
+  if first and requests then add(requests, now, 1) end
+  if answer == 'a' and limit then add(accepted, now, 1) end
+  observe(first, answer, retry, retryAfter, A[i + 4] == '1')
+end
+if spent > 0 and retries then add(retries, now, spent) end
+
+-- policy.ts: takeSlots.
+local gap = s.r == inf and 0 or 1 / s.r
+local due = math.max(s.u, s.l + gap)
+local slot, count = due, 0
+if due <= now + horizon and take > 0 then
+  slot = math.max(due, now)
+  count = gap == 0 and take or math.min(take, math.floor(horizon / gap) + 1)
+  s.l = slot + (count - 1) * gap
+end
+
+local out = {fmt(now)}
+local fields = {}
+for _, n in ipairs(names) do
+  out[#out + 1] = fmt(s[n])
+  fields[#fields + 1] = n
+  fields[#fields + 1] = fmt(s[n])
+end
+redis.call('HSET', KEYS[1], unpack(fields))
+local held = s.u > now and s.u - now or 0
+redis.call('PEXPIRE', KEYS[1], math.ceil((keep + held) * 1000))
+if added then
+  save(accepted) save(requests) save(retries)
+  if #dels > 0 then redis.call('HDEL', KEYS[2], unpack(dels)) end
+  redis.call('HSET', KEYS[2], unpack(sets))
+  redis.call('PEXPIRE', KEYS[2], math.ceil(((window or 1) + 2) * 1000))
+end
+out[#out + 1] = fmt(sum(accepted, now))
+out[#out + 1] = fmt(sum(requests, now))
+out[#out + 1] = fmt(sum(retries, now))
+out[#out + 1] = fmt(slot)
+out[#out + 1] = fmt(count)
+out[#out + 1] = fmt(gap)
+return out
+`;
