@@ -33,6 +33,7 @@ export type {
 export type { Observation, QuotaCounts, QuotaState } from './fleet/state.js';
 export type { QuotaAnswer, QuotaReport, QuotaStore } from './fleet/store.js';
 export type { BodyInit, BodySource } from './http/body.js';
+export { type RetryGetOptions, retryGetWithBackoff } from './http/retry-get.js';
 export {
   interactiveSession,
   nonInteractiveSession,

@@ -22,6 +22,7 @@ describe('the public entries', () => {
       'plan',
       'profiles',
       'retry',
+      'retryGetWithBackoff',
       'retryInfo',
       'systemClock',
     ]);

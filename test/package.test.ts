@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +10,24 @@ const scratch = mkdtempSync(join(tmpdir(), 'orionclient-pack-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('the published package', () => {
+  it('has no runtime dependencies: nothing is installed with it, and ESM with types is all it ships', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    for (const field of [
+      'dependencies',
+      'peerDependencies',
+      'optionalDependencies',
+      'bundleDependencies',
+      'bundledDependencies',
+    ]) {
+      expect(manifest[field], field).toBeUndefined();
+    }
+    expect(manifest.type).toBe('module');
+    expect(manifest.engines).toEqual({ node: '>=20.19' });
+    for (const entry of Object.values(manifest.exports) as Array<string | Record<string, string>>) {
+      if (typeof entry === 'object') expect(Object.keys(entry)).toEqual(['types', 'default']);
+    }
+  });
+
   it('installs from `npm pack` and serves both entry points, with types, to another project', () => {
     // `npm test` builds dist/ before the tests run; the tarball is what users get.
     expect(existsSync(join(root, 'dist/index.js'))).toBe(true);

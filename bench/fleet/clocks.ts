@@ -1,6 +1,5 @@
 import FakeTimers from '@sinonjs/fake-timers';
-import type { Clock } from '../../src/clock.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { type Clock, VirtualClock } from '../library.js';
 import type { Contender } from './world.js';
 
 const realImmediate = globalThis.setImmediate;

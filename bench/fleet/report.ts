@@ -1,4 +1,4 @@
-import type { Results, Row } from './run.js';
+import type { Row } from './types.js';
 
 /** Formats a mean ± sd. */
 export function fmt(row: Row, metric: string, digits = 2): string {
@@ -42,17 +42,17 @@ const columns: Record<string, [string, string, number][]> = {
 };
 
 /** Prints one plain-text table per scenario point. */
-export function printTables(results: Results): void {
+export function printTables(rows: readonly Row[]): void {
   const points = new Map<string, Row[]>();
-  for (const row of results.rows) {
+  for (const row of rows) {
     const key = `${row.scenario} ${JSON.stringify(row.params)}`;
     points.set(key, [...(points.get(key) ?? []), row]);
   }
-  for (const [key, rows] of points) {
-    const cols = columns[rows[0]!.scenario] ?? [];
+  for (const [key, group] of points) {
+    const cols = columns[group[0]!.scenario] ?? [];
     console.log(`\n${key}`);
     console.log(['contender'.padEnd(48), ...cols.map(([h]) => h.padStart(16))].join(''));
-    for (const row of rows) {
+    for (const row of group) {
       console.log(
         [row.label.padEnd(48), ...cols.map(([, m, d]) => fmt(row, m, d).padStart(16))].join(''),
       );

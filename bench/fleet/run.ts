@@ -1,37 +1,24 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+/**
+ * The fleet benchmark: `npm run bench:fleet [-- --quick] [-- --only=S2 --contenders=orion,got
+ * --where=n:1000]`. Every seeded run of every contender at every point of every scenario, in
+ * virtual time on worker threads; writes `bench/results/fleet.jsonl` (`fleet-quick.jsonl`
+ * with `--quick`) and, after a full run with no filter, the generated regions of
+ * docs/benchmarks.md and the plots (`npm run bench:report` redoes those from the results).
+ */
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { command, machine, versions } from '../common/machine.js';
+import { RESULTS } from '../common/paths.js';
+import { writeResults } from '../common/results.js';
 import { contenders } from './contenders/index.js';
-import { type LoopbackResults, writeFleetDocs } from './docs.js';
+import { writeFleetDocs } from './docs.js';
 import { printTables } from './report.js';
-import { type Params, scenarios } from './scenarios/index.js';
-import { type Summary, summarize } from './stats.js';
+import { scenarios } from './scenarios/index.js';
+import { summarize } from './stats.js';
+import type { Meta, Params, Row } from './types.js';
 import type { Task } from './worker.js';
-
-/** Aggregated result of one contender at one point. */
-export interface Row {
-  scenario: string;
-  params: Params;
-  contender: string;
-  label: string;
-  group: string;
-  runs: number;
-  metrics: Record<string, Summary>;
-  /** Wall-clock milliseconds per run, for the record. */
-  msPerRun: number;
-}
-
-export interface Results {
-  generated: string;
-  mode: 'quick' | 'full';
-  runsPerPoint: number;
-  heavyRunsPerPoint: number;
-  elapsedSeconds: number;
-  node: string;
-  rows: Row[];
-}
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -53,24 +40,9 @@ const where = value('where')
   ?.split(',')
   .map((kv) => kv.split(':') as [string, string]);
 const workers = Number(value('workers') ?? Math.min(2, availableParallelism()));
-const out = resolve(
-  process.cwd(),
-  value('out') ?? `bench/results/${quick ? 'fleet-quick.json' : 'fleet.json'}`,
-);
-
-const loopbackFile = resolve(process.cwd(), 'bench/results/fleet-loopback.json');
-const readLoopback = () =>
-  existsSync(loopbackFile)
-    ? (JSON.parse(readFileSync(loopbackFile, 'utf8')) as LoopbackResults)
-    : undefined;
-
-// `--report`: rewrite docs/benchmarks.md and the plots from the committed results only.
-if (flag('report')) {
-  const saved = JSON.parse(readFileSync(out, 'utf8')) as Results;
-  writeFleetDocs(saved, readLoopback(), process.cwd());
-  console.log('wrote docs/benchmarks.md (Fleet efficiency) and docs/img/fleet-*.svg');
-  process.exit(0);
-}
+const outArg = value('out');
+/** `--out=scratch/name.jsonl`: relative to bench/results (whose scratch/ is not committed). */
+const out = resolve(RESULTS, outArg ?? (quick ? 'fleet-quick.jsonl' : 'fleet.jsonl'));
 
 const tasks: Task[] = [];
 for (const scenario of scenarios) {
@@ -93,7 +65,7 @@ const weight = (t: Task) => Number(t.params.n ?? 100) * (t.scenario === 'S3' ? 3
 const queue = [...tasks].sort((a, b) => weight(b) - weight(a));
 
 const started = performance.now();
-const results = new Map<number, { metrics: Record<string, number>; ms: number }>();
+const results = new Map<number, Record<string, number>>();
 let done = 0;
 await Promise.all(
   Array.from(
@@ -111,12 +83,12 @@ await Promise.all(
         };
         worker.on(
           'message',
-          (m: { id: number; metrics?: Record<string, number>; ms: number; error?: string }) => {
+          (m: { id: number; metrics?: Record<string, number>; error?: string }) => {
             if (m.error) {
               reject(new Error(m.error));
               return;
             }
-            results.set(m.id, { metrics: m.metrics!, ms: m.ms });
+            results.set(m.id, m.metrics!);
             done++;
             if (done % 20 === 0 || done === tasks.length) {
               const s = ((performance.now() - started) / 1000).toFixed(0);
@@ -141,7 +113,7 @@ const rows: Row[] = [];
 for (const group of groups.values()) {
   const first = group[0]!;
   const measured = group.map((t) => results.get(t.id)!);
-  const names = Object.keys(measured[0]!.metrics);
+  const names = Object.keys(measured[0]!);
   const c = contenders[first.contender]!;
   rows.push({
     scenario: first.scenario,
@@ -150,27 +122,37 @@ for (const group of groups.values()) {
     label: c.label,
     group: c.group,
     runs: group.length,
-    metrics: Object.fromEntries(
-      names.map((n) => [n, summarize(measured.map((m) => m.metrics[n]!))]),
-    ),
-    msPerRun: measured.reduce((s, m) => s + m.ms, 0) / measured.length,
+    metrics: Object.fromEntries(names.map((n) => [n, summarize(measured.map((m) => m[n]!))])),
   });
 }
-const report: Results = {
-  generated: new Date().toISOString(),
+const elapsedSeconds = (performance.now() - started) / 1000;
+const meta: Meta = {
+  ...machine(),
+  command: command('bench:fleet'),
   mode: quick ? 'quick' : 'full',
   runsPerPoint: runs,
   heavyRunsPerPoint: heavyRuns,
-  elapsedSeconds: (performance.now() - started) / 1000,
-  node: process.version,
-  rows,
+  workers,
+  elapsedSeconds: Math.round(elapsedSeconds),
+  versions: versions([
+    'p-retry',
+    'exponential-backoff',
+    'cockatiel',
+    '@smithy/util-retry',
+    'got',
+    'ky',
+    'axios-retry',
+    'undici',
+    'fetch-retry',
+    '@sinonjs/fake-timers',
+  ]),
 };
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(report, null, 1)}\n`);
-printTables(report);
-if (!quick && !only && !pick && !where && !value('out')) {
-  writeFleetDocs(report, readLoopback(), process.cwd());
-  console.log('wrote docs/benchmarks.md (Fleet efficiency) and docs/img/fleet-*.svg');
+writeResults(out, meta, rows);
+printTables(rows);
+if (!quick && !only && !pick && !where && !outArg) {
+  writeFleetDocs();
+  console.log('wrote the fleet regions of docs/benchmarks.md and docs/img/fleet-*.svg');
 }
-const seconds = ((performance.now() - started) / 1000).toFixed(1);
-console.log(`\n${tasks.length} runs in ${seconds} s on ${workers} workers; wrote ${out}`);
+console.log(
+  `\n${tasks.length} runs in ${elapsedSeconds.toFixed(1)} s on ${workers} workers; wrote ${out}`,
+);

@@ -1,7 +1,8 @@
 import { parentPort } from 'node:worker_threads';
 import { inVirtualTime } from './clocks.js';
 import { contenders } from './contenders/index.js';
-import { type Params, scenarios } from './scenarios/index.js';
+import { scenarios } from './scenarios/index.js';
+import type { Params } from './types.js';
 
 /** One seeded run of one contender at one point of one scenario. */
 export interface Task {
@@ -24,9 +25,7 @@ export async function runTask(task: Task): Promise<Record<string, number>> {
 
 parentPort?.on('message', async (task: Task) => {
   try {
-    const started = performance.now();
-    const metrics = await runTask(task);
-    parentPort?.postMessage({ id: task.id, metrics, ms: performance.now() - started });
+    parentPort?.postMessage({ id: task.id, metrics: await runTask(task) });
   } catch (error) {
     parentPort?.postMessage({ id: task.id, error: String((error as Error)?.stack ?? error) });
   }

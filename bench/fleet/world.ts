@@ -1,4 +1,4 @@
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../library.js';
 
 /**
  * What a client of the simulation sees: a clock (virtual time) and a `fetch` whose

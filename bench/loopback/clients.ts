@@ -4,8 +4,7 @@ import fetchRetry from 'fetch-retry';
 import got from 'got';
 import ky from 'ky';
 import { Agent, RetryAgent, fetch as undiciFetch } from 'undici';
-import { Session } from '../../src/http/session.js';
-import { Coordinator } from '../../src/retry/coordinator.js';
+import { Coordinator, Session } from '../library.js';
 
 /** One client process: `get` resolves true when it ended with a 2xx response. */
 export interface LoopbackClient {

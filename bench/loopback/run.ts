@@ -1,9 +1,12 @@
 import { setMaxListeners } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { type Summary, summarize } from '../fleet/stats.js';
+import { resolve } from 'node:path';
+import { command, machine, versions } from '../common/machine.js';
+import { RESULTS } from '../common/paths.js';
+import { writeResults } from '../common/results.js';
+import { summarize } from '../fleet/stats.js';
 import { loopbackContenders } from './clients.js';
 import { startServer } from './server.js';
+import type { LoopbackMeta, LoopbackRow } from './types.js';
 
 /**
  * The loopback check: the S2 server (token bucket, C per second, burst B, 429 with a
@@ -19,15 +22,8 @@ const burst = Number(value('burst') ?? 10);
 const runs = Number(value('runs') ?? 3);
 const limit = Number(value('limit') ?? 60);
 const only = value('only')?.split(',');
-const out = resolve(process.cwd(), value('out') ?? 'bench/results/fleet-loopback.json');
-
-export interface LoopbackRow {
-  contender: string;
-  label: string;
-  sim: string;
-  runs: number;
-  metrics: Record<string, Summary>;
-}
+/** `--out=scratch/name.jsonl`: relative to bench/results. */
+const out = resolve(RESULTS, value('out') ?? 'fleet-loopback.jsonl');
 
 const server = await startServer(rate, burst);
 const rows: LoopbackRow[] = [];
@@ -91,9 +87,15 @@ try {
 } finally {
   await server.close();
 }
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `${JSON.stringify({ generated: new Date().toISOString(), node: process.version, n, rate, burst, runs, limit, rows }, null, 1)}\n`,
-);
+const meta: LoopbackMeta = {
+  ...machine(),
+  command: command('bench:loopback'),
+  n,
+  rate,
+  burst,
+  runs,
+  limit,
+  versions: versions(['got', 'ky', 'axios', 'axios-retry', 'undici', 'fetch-retry']),
+};
+writeResults(out, meta, rows);
 console.log(`wrote ${out}`);

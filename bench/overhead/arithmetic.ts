@@ -16,9 +16,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { decorrelatedJitterGenerator, ExponentialBackoff } from 'cockatiel';
-import { Backoff } from '../../src/backoff/backoff.js';
-import { profiles } from '../../src/http/profiles.js';
-import { budgetFor, stopReason } from '../../src/retry/policy.js';
+import { budgetFor, stopReason } from '../internals.js';
+import { Backoff, profiles } from '../library.js';
 import { type MicroRow, type MicroTask, runMicro } from './micro.js';
 import { num, ratio, table } from './report.js';
 
@@ -30,7 +29,7 @@ export interface ArithmeticRow extends MicroRow {
 }
 
 export interface ArithmeticResult {
-  batch: number;
+  settings: { batch: number; sequence: number };
   rows: ArithmeticRow[];
   goals: Array<{ goal: string; met: boolean; detail: string }>;
 }
@@ -170,7 +169,7 @@ export async function runArithmetic(options: {
       met: r.opsPerSecond >= fastestPeer,
       detail: `${num(r.opsPerSecond / 1e6, 1)} M/s vs ${num(fastestPeer / 1e6, 1)} M/s (${ratio(r.opsPerSecond / fastestPeer)})`,
     }));
-  return { batch: BATCH, rows, goals };
+  return { settings: { batch: BATCH, sequence: SEQUENCE }, rows, goals };
 }
 
 export function arithmeticTable(result: ArithmeticResult): string {

@@ -11,7 +11,7 @@ import fetchRetry from 'fetch-retry';
 import got from 'got';
 import ky from 'ky';
 import { Agent, type Dispatcher, RetryAgent, request, fetch as undiciFetch } from 'undici';
-import { interactiveSession, nonInteractiveSession, Session } from '../../src/http/session.js';
+import { interactiveSession, nonInteractiveSession, Session } from '../library.js';
 
 /** Sends one request to `url` and consumes the response body. */
 export type Send = (url: string) => Promise<void>;

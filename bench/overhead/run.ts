@@ -3,40 +3,30 @@
  * Parts: `http` (happy-path overhead), `session-cost` (the session over an in-memory fetch),
  * `waiting` (100,000 requests waiting at once),
  * `arithmetic` (delay computation), `temp-path` (TemporaryPath create + remove).
- * Prints the tables and writes `bench/results/overhead.json` (`overhead-quick.json` with
- * `--quick`).
+ * Prints the tables and writes `bench/results/overhead.jsonl` (`overhead-quick.jsonl` with
+ * `--quick`); a run that is not `--quick` also rewrites the overhead regions of
+ * docs/benchmarks.md.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type ArithmeticResult, arithmeticTable, runArithmetic } from './arithmetic.js';
-import { type HttpResult, httpTables, runHttp } from './http.js';
-import { bytes, num, table, verdict } from './report.js';
-import { runSessionCost, type SessionCostResult, sessionCostTable } from './session-cost.js';
-import { runTempPath, type TempPathResult, tempPathTable } from './temp-path.js';
-import { MAX_COUNT, SCENARIOS, type Scenario, type WaitingResult } from './waiting.js';
-
-const PARTS = ['http', 'session-cost', 'waiting', 'arithmetic', 'temp-path'] as const;
-type Part = (typeof PARTS)[number];
-
-const here = dirname(fileURLToPath(import.meta.url));
-/** The repository: the first directory above this file with orionclient's package.json. */
-function findRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    try {
-      if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === 'orionclient')
-        return dir;
-    } catch {
-      // No package.json here: keep going up.
-    }
-    if (dirname(dir) === dir) throw new Error(`no orionclient package.json above ${from}`);
-  }
-}
-// main.mjs passes the checkout it was started from (node_modules may be a link elsewhere).
-const rootArg = process.argv.find((a) => a.startsWith('--root='))?.slice('--root='.length);
-const root = rootArg ?? findRoot(here);
+import { join } from 'node:path';
+import { command, machine, versions } from '../common/machine.js';
+import { RESULTS } from '../common/paths.js';
+import { arithmeticTable, runArithmetic } from './arithmetic.js';
+import { writeOverheadDocs } from './docs.js';
+import { httpTables, runHttp } from './http.js';
+import { num, table, verdict } from './report.js';
+import {
+  type Goal,
+  type Meta,
+  PARTS,
+  type Part,
+  type Parts,
+  type WaitingRow,
+  writeParts,
+} from './results.js';
+import { runSessionCost, sessionCostTable } from './session-cost.js';
+import { runTempPath, tempPathTable } from './temp-path.js';
+import { MAX_COUNT, SCENARIOS } from './waiting.js';
+import { runScenario, waitingGoals, waitingTable } from './waiting-run.js';
 
 function parseArgs(argv: string[]) {
   const quick = argv.includes('--quick');
@@ -61,103 +51,70 @@ const settings = (quick: boolean) =>
         micro: { rounds: 5, timeMs: 1000 },
       };
 
-type WaitingRow = WaitingResult | { scenario: Scenario; count: number; error: string };
-
-/** Each scenario in a fresh process with `--expose-gc`, so heaps do not mix. */
-function runScenario(
-  scenario: Scenario,
-  count: number,
-  timeoutSeconds: number,
-): Promise<WaitingRow> {
-  const script = join(here, 'waiting.js');
-  return new Promise((done) => {
-    const child = spawn(
-      process.execPath,
-      ['--expose-gc', script, 'measure', scenario, String(count)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d;
-    });
-    const timer = setTimeout(() => child.kill(), timeoutSeconds * 1000);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) done(JSON.parse(out) as WaitingResult);
-      else
-        done({
-          scenario,
-          count,
-          error: signal ? `did not finish in ${timeoutSeconds} s` : `exited with ${code}`,
-        });
-    });
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const s = settings(args.quick);
+  const log = (line: string) => console.error(`[bench:overhead] ${line}`);
+  const results: Parts = {};
+  const meta: Meta = {};
+  const goals: Array<Goal & { part: Part }> = [];
+  const print = (title: string, body: string) => console.log(`\n## ${title}\n\n${body}`);
+  const environment = (started: number) => ({
+    ...machine(),
+    command: command('bench:overhead'),
+    mode: args.quick ? 'quick' : 'full',
+    seconds: Math.round((performance.now() - started) / 1000),
   });
-}
+  const timed = async <P extends Part>(part: P, run: () => Promise<NonNullable<Parts[P]>>) => {
+    if (!args.parts.includes(part)) return undefined;
+    const started = performance.now();
+    const result = await run();
+    results[part] = result;
+    meta[part] = environment(started);
+    if ('goals' in result) goals.push(...result.goals.map((g) => ({ part, ...g })));
+    return result;
+  };
 
-function waitingTable(rows: WaitingRow[]): string {
-  return table(
-    [
-      'waiting at once',
-      'count',
-      'heap each',
-      'RSS each',
-      'timers',
-      'abort listeners',
-      'all waiting after',
-      'cancel all',
-      'timers after',
-      'listeners after',
-    ],
-    rows.map((r) =>
-      'error' in r
-        ? [r.scenario, num(r.count), r.error, '', '', '', '', '', '', '']
-        : [
-            r.scenario,
-            num(r.count),
-            bytes(r.heapPerWaiting),
-            bytes(r.rssPerWaiting),
-            num(r.timersWhileWaiting),
-            num(r.listenersWhileWaiting),
-            `${num(r.startSeconds, 2)} s`,
-            `${num(r.cancelSeconds * 1000, 0)} ms`,
-            num(r.timersAfter),
-            num(r.listenersAfter),
-          ],
+  const http = await timed('http', () => {
+    log('http: happy-path overhead');
+    return runHttp(s.http, log);
+  });
+  if (http) print('Happy-path overhead', httpTables(http));
+  const cost = await timed('session-cost', () => {
+    log('session-cost: the session over an in-memory fetch');
+    return runSessionCost(s.micro);
+  });
+  if (cost) print("The session's own cost per request", sessionCostTable(cost));
+  const waiting = await timed('waiting', async () => {
+    const count = args.count ?? s.waiting.count;
+    const rows: WaitingRow[] = [];
+    for (const scenario of SCENARIOS) {
+      const n = Math.min(count, MAX_COUNT[scenario] ?? count);
+      log(`waiting: ${scenario} × ${num(n)}`);
+      rows.push(await runScenario(scenario, n, s.waiting.timeoutSeconds));
+    }
+    return { rows, goals: waitingGoals(rows) };
+  });
+  if (waiting) print('Waiting at scale', waitingTable(waiting.rows));
+  const arithmetic = await timed('arithmetic', () => {
+    log('arithmetic: delay computation');
+    return runArithmetic(s.micro);
+  });
+  if (arithmetic) print('Backoff arithmetic', arithmeticTable(arithmetic));
+  const tempPath = await timed('temp-path', () => {
+    log('temp-path: create + remove');
+    return runTempPath(s.micro);
+  });
+  if (tempPath) print('TemporaryPath', tempPathTable(tempPath));
+
+  print(
+    'Goals',
+    table(
+      ['goal', 'result', 'measured'],
+      goals.map((g) => [g.goal, verdict(g.met), g.detail]),
     ),
   );
-}
-
-function waitingGoals(rows: WaitingRow[]) {
-  const ours = rows.find((r) => r.scenario === 'retry');
-  if (!ours || 'error' in ours) {
-    return [
-      { goal: 'retry() waiting at scale', met: false, detail: ours ? ours.error : 'not run' },
-    ];
-  }
-  return [
-    {
-      goal: `≤ 1 KiB heap per waiting retry() (${num(ours.count)} at once)`,
-      met: ours.heapPerWaiting <= 1024,
-      detail: bytes(ours.heapPerWaiting),
-    },
-    {
-      goal: 'cancel all with one AbortSignal in < 1 s',
-      met: ours.cancelSeconds < 1,
-      detail: `${num(ours.cancelSeconds * 1000)} ms`,
-    },
-    {
-      goal: 'nothing pending after the cancel',
-      met: ours.timersAfter <= 0 && ours.listenersAfter === 0 && ours.rejected === ours.count,
-      detail: `${ours.timersAfter} timers, ${ours.listenersAfter} listeners, ${num(ours.rejected)} rejected`,
-    },
-  ];
-}
-
-function versions(): Record<string, string> {
-  const out: Record<string, string> = { node: process.version };
-  for (const name of [
+  const peers = versions([
     'got',
     'ky',
     'axios',
@@ -170,115 +127,15 @@ function versions(): Record<string, string> {
     'tempy',
     'tinybench',
     'autocannon',
-  ]) {
-    const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8'));
-    out[name] = pkg.version;
+  ]);
+  for (const part of args.parts) meta[part] = { ...meta[part], versions: peers };
+  const file = join(RESULTS, args.quick ? 'overhead-quick.jsonl' : 'overhead.jsonl');
+  writeParts(file, results, meta);
+  log(`wrote ${file}`);
+  if (!args.quick) {
+    writeOverheadDocs();
+    log('wrote the overhead regions of docs/benchmarks.md');
   }
-  try {
-    out.commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: root,
-      encoding: 'utf8',
-    }).trim();
-  } catch {
-    // Not a git checkout: the commit is simply not recorded.
-  }
-  return out;
-}
-
-type Saved = {
-  environment?: Record<string, unknown>;
-  goals?: Array<{ part: Part; goal: string; met: boolean; detail: string }>;
-} & Record<string, unknown>;
-
-function readPrevious(file: string): Saved | undefined {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Saved;
-  } catch {
-    return undefined;
-  }
-}
-
-async function main() {
-  const args = parseArgs(process.argv.slice(2));
-  const s = settings(args.quick);
-  const log = (line: string) => console.error(`[bench:overhead] ${line}`);
-  const started = performance.now();
-  const results: {
-    http?: HttpResult;
-    sessionCost?: SessionCostResult;
-    waiting?: WaitingRow[];
-    arithmetic?: ArithmeticResult;
-    tempPath?: TempPathResult;
-  } = {};
-  const goals: Array<{ part: Part; goal: string; met: boolean; detail: string }> = [];
-  const print = (title: string, body: string) => console.log(`\n## ${title}\n\n${body}`);
-
-  if (args.parts.includes('http')) {
-    log('http: happy-path overhead');
-    results.http = await runHttp(s.http, log);
-    print('Happy-path overhead', httpTables(results.http));
-    goals.push(...results.http.goals.map((g) => ({ part: 'http' as const, ...g })));
-  }
-  if (args.parts.includes('session-cost')) {
-    log('session-cost: the session over an in-memory fetch');
-    results.sessionCost = await runSessionCost(s.micro);
-    print("The session's own cost per request", sessionCostTable(results.sessionCost));
-  }
-  if (args.parts.includes('waiting')) {
-    const count = args.count ?? s.waiting.count;
-    results.waiting = [];
-    for (const scenario of SCENARIOS) {
-      const n = Math.min(count, MAX_COUNT[scenario] ?? count);
-      log(`waiting: ${scenario} × ${num(n)}`);
-      results.waiting.push(await runScenario(scenario, n, s.waiting.timeoutSeconds));
-    }
-    print('Waiting at scale', waitingTable(results.waiting));
-    goals.push(...waitingGoals(results.waiting).map((g) => ({ part: 'waiting' as const, ...g })));
-  }
-  if (args.parts.includes('arithmetic')) {
-    log('arithmetic: delay computation');
-    results.arithmetic = await runArithmetic(s.micro);
-    print('Backoff arithmetic', arithmeticTable(results.arithmetic));
-    goals.push(...results.arithmetic.goals.map((g) => ({ part: 'arithmetic' as const, ...g })));
-  }
-  if (args.parts.includes('temp-path')) {
-    log('temp-path: create + remove');
-    results.tempPath = await runTempPath(s.micro);
-    print('TemporaryPath', tempPathTable(results.tempPath));
-    goals.push(...results.tempPath.goals.map((g) => ({ part: 'temp-path' as const, ...g })));
-  }
-
-  print(
-    'Goals',
-    table(
-      ['goal', 'result', 'measured'],
-      goals.map((g) => [g.goal, verdict(g.met), g.detail]),
-    ),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const file = join(root, 'bench/results', args.quick ? 'overhead-quick.json' : 'overhead.json');
-  mkdirSync(dirname(file), { recursive: true });
-  const environment = {
-    date: new Date().toISOString(),
-    mode: args.quick ? 'quick' : 'full',
-    platform: `${os.platform()} ${os.arch()}`,
-    cpus: `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'unknown'}`,
-    loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100),
-    seconds: Math.round(seconds),
-    versions: versions(),
-  };
-  // A partial run (--only) updates its parts in the existing file and keeps the others.
-  const previous = args.parts.length < PARTS.length ? readPrevious(file) : undefined;
-  const merged = previous
-    ? {
-        ...previous,
-        ...results,
-        environment: { ...previous.environment, [args.parts.join('+')]: environment },
-        goals: [...(previous.goals ?? []).filter((g) => !args.parts.includes(g.part)), ...goals],
-      }
-    : { environment, goals, ...results };
-  writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
-  log(`wrote ${file} in ${num(seconds)} s`);
 }
 
 await main();

@@ -5,7 +5,7 @@
  * per-attempt timeout, classification, history), measured with far less noise than
  * loopback throughput.
  */
-import { interactiveSession, nonInteractiveSession } from '../../src/http/session.js';
+import { interactiveSession, nonInteractiveSession } from '../library.js';
 import { type MicroRow, runMicro } from './micro.js';
 import { num, table } from './report.js';
 
@@ -21,8 +21,6 @@ const memoryFetch = (async () =>
 
 export interface SessionCostResult {
   rows: MicroRow[];
-  /** Microseconds the session adds to one request. */
-  addedMicros: Record<string, number>;
 }
 
 export async function runSessionCost(options: {
@@ -61,10 +59,7 @@ export async function runSessionCost(options: {
     ],
     { ...options, iterations: 200 },
   );
-  const alone = rows[0]?.opsPerSecond ?? Number.NaN;
-  const addedMicros: Record<string, number> = {};
-  for (const row of rows.slice(1)) addedMicros[row.name] = 1e6 / row.opsPerSecond - 1e6 / alone;
-  return { rows, addedMicros };
+  return { rows };
 }
 
 export function sessionCostTable(result: SessionCostResult): string {

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import { temporaryWrite, temporaryWriteSync, temporaryWriteTask } from 'tempy';
 import tmp from 'tmp';
-import { TemporaryPath } from '../../src/fs/temporary-path.js';
+import { TemporaryPath } from '../library.js';
 import { type MicroRow, type MicroTask, runMicro } from './micro.js';
 import { num, ratio, table } from './report.js';
 

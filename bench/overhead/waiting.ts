@@ -9,9 +9,8 @@
  */
 import { getEventListeners, setMaxListeners } from 'node:events';
 import pRetry from 'p-retry';
-import { profiles } from '../../src/http/profiles.js';
-import { resolveRetryOptions } from '../../src/retry/policy.js';
-import { retry } from '../../src/retry/retry.js';
+import { resolveRetryOptions } from '../internals.js';
+import { profiles, retry } from '../library.js';
 
 export const SCENARIOS = ['retry', 'retry-inline-options', 'p-retry', 'floor'] as const;
 export type Scenario = (typeof SCENARIOS)[number];

@@ -6,9 +6,7 @@
  * answer can take over 100 ms at this concurrency, and a timeout below that would turn
  * healthy answers into faults.
  */
-import { Session } from '../../src/http/session.js';
-import { RetryError } from '../../src/retry/errors.js';
-import { type Fault, startFaultServer } from '../../test/support/fault-server.js';
+import { type Fault, RetryError, Session, startFaultServer } from '../library.js';
 import { heapMiB, pool, resources, round } from './measure.js';
 
 export interface LoopbackResult {

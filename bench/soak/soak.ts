@@ -8,15 +8,18 @@
  *    faults, on real sockets.
  *
  * Heap is measured after a full GC (`--expose-gc`, which the npm script passes), after a
- * short warm-up run of each phase. Prints a table and writes `bench/results/soak.json`.
+ * short warm-up run of each phase. Prints a table and writes `bench/results/soak.jsonl`
+ * (one line per phase; the machine in `soak.meta.json`).
  *
  * Options: `--seconds N` (loopback duration), `--decisions N`, `--sessions N`, `--quick`
- * (10 s, 100,000 decisions, 10,000 sessions).
+ * (10 s, 100,000 decisions, 10,000 sessions), `--out=scratch/name.jsonl` (relative to
+ * bench/results). It runs on the Node.js that starts it, 20.19 or later.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { command, machine } from '../common/machine.js';
+import { RESULTS } from '../common/paths.js';
+import { writeResults } from '../common/results.js';
 import { loopback } from './loopback.js';
 import { exactHeap } from './measure.js';
 import { retryDecisions, sessions } from './virtual.js';
@@ -34,7 +37,7 @@ const quick = values.quick === true;
 const seconds = Number(values.seconds ?? (quick ? 10 : 60));
 const decisionTarget = Number(values.decisions ?? (quick ? 100_000 : 1_000_000));
 const sessionCount = Number(values.sessions ?? (quick ? 10_000 : 100_000));
-const out = resolve(values.out ?? 'bench/results/soak.json');
+const out = resolve(RESULTS, values.out ?? (quick ? 'soak-quick.jsonl' : 'soak.jsonl'));
 if (!exactHeap) console.warn('soak: run with node --expose-gc for exact heap figures');
 
 const log = (text: string) => process.stderr.write(`${text}\n`);
@@ -105,24 +108,11 @@ const rows: Array<[string, string]> = [
 const width = Math.max(...rows.map(([k]) => k.length));
 console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n'));
 
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      node: process.version,
-      cpus: cpus().length,
-      cpu: cpus()[0]?.model,
-      exactHeap,
-      decisions,
-      sessions: many,
-      loopback: { ...real, faultsPlayed },
-    },
-    null,
-    2,
-  )}\n`,
-);
+writeResults(out, { ...machine(), command: command('soak'), exactHeap }, [
+  { phase: 'decisions', ...decisions },
+  { phase: 'sessions', ...many },
+  { phase: 'loopback', ...real, faultsPlayed },
+]);
 log(`soak: wrote ${out}`);
 
 function sign(x: number): string {

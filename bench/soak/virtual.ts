@@ -3,10 +3,7 @@
  * 100,000 sessions each sending requests through an in-memory `fetch`, with the heap
  * measured (after a full GC) before, between rounds, and after.
  */
-import { Session } from '../../src/http/session.js';
-import { RetryError } from '../../src/retry/errors.js';
-import { retry } from '../../src/retry/retry.js';
-import { VirtualClock } from '../../src/virtual-clock.js';
+import { RetryError, retry, Session, VirtualClock } from '../library.js';
 import { heapMiB, pool } from './measure.js';
 
 export interface HeapFigures {

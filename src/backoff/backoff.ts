@@ -57,7 +57,10 @@ export interface BackoffOptions {
 
 /** Options of the sleeping methods. */
 export interface SleepOptions {
-  /** Aborting it rejects the sleep at once with the signal's reason. */
+  /**
+   * Aborting it rejects the sleep at once with the signal's reason.
+   * @default `undefined`: the sleep runs to its end
+   */
   signal?: AbortSignal;
 }
 
@@ -72,12 +75,20 @@ export interface SleepOptions {
  *
  * @example
  * ```ts
- * const backoff = new Backoff({ backoffDict: { 429: [1, 90] } });
- * while (!(response = await fetch(url)).ok) await backoff.sleep(response.status);
+ * import { Backoff } from 'orionclient';
+ *
+ * const backoff = new Backoff({ backoffDict: { 429: [1, 90] } }); // a 429 sleeps from 1 s
+ * let response = await fetch('https://api.example.com/v1/report');
+ * for (let tries = 1; !response.ok && tries < 10; tries++) {
+ *   await backoff.sleep(response.status); // resolves to the seconds it slept
+ *   response = await fetch('https://api.example.com/v1/report');
+ * }
  * ```
  */
 export class Backoff {
+  /** Seconds: the initial sleep of a status without a `backoffDict` entry (option `base`). */
   readonly base: number;
+  /** Seconds: the longest sleep of a status without a `backoffDict` entry (option `cap`). */
   readonly cap: number;
   readonly #dict = new Map<number, JitterParams>();
   /** Each status's place in its sequence; statuses without a `backoffDict` entry too. */

@@ -8,7 +8,9 @@
 
 /** Delay bounds in seconds: `base` is the first (smallest) sleep's scale, `cap` the largest sleep. */
 export interface JitterParams {
+  /** Seconds: the first sleep's scale, and the least a decorrelated draw gives. */
   readonly base: number;
+  /** Seconds: no sleep is longer. */
   readonly cap: number;
   /**
    * A lower cap for the first sleeps: the n-th sleep's doubling value is bounded by
@@ -22,13 +24,17 @@ export interface JitterParams {
  * (when that is below the sequence's own cap).
  */
 export interface EarlyCap {
+  /** How many of the first sleeps the early cap bounds. */
   readonly retries: number;
+  /** Seconds: the bound on their doubling value. */
   readonly cap: number;
 }
 
 /** Where a sequence of sleeps stands: how many were drawn, and the last one. */
 export interface JitterState {
+  /** How many sleeps were drawn so far (0 before the first). */
   readonly attempt: number;
+  /** Seconds: the last sleep drawn (`base` before the first), which decorrelated jitter grows from. */
   readonly prev: number;
 }
 

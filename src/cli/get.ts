@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { TooManyRedirects } from '../http/course.js';
 import { Session } from '../http/session.js';
 import { RetryError, redactUrl, safeUrl } from '../retry/errors.js';
 import { type ProfileName, profiles } from '../retry/profiles.js';
@@ -171,8 +172,7 @@ function exitCodeOf(error: unknown): number {
   if (error instanceof BodyError) return exitCodes.network;
   if (!(error instanceof RetryError)) return exitCodes.failure;
   const cause = error.cause as Error | undefined;
-  // The session ends a redirect loop with a TypeError that names maxRedirects.
-  if (cause instanceof TypeError && /\bredirects?\b/.test(cause.message)) {
+  if (cause instanceof TooManyRedirects) {
     return exitCodes.httpStatus;
   }
   for (let e: unknown = cause, depth = 0; e instanceof Error && depth < 5; depth++) {

@@ -32,8 +32,9 @@ export interface CoordinatorState {
   readonly until: number;
   /** Attempts waiting for their turn. */
   readonly waiting: number;
-  /** First attempts and budgeted retries counted in the budget's window. */
+  /** First attempts counted in the budget's window. */
   readonly requests: number;
+  /** Budgeted retries counted in the budget's window. */
   readonly retries: number;
 }
 

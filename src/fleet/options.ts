@@ -22,7 +22,7 @@ import type { QuotaStore } from './store.js';
 /**
  * Options of the shared `Retry-After` wait ({@link CoordinatorOptions.retryAfter}). Each
  * attempt held by a `Retry-After` of `s` seconds (server instant `T`) starts at a uniform
- * draw in `[T, T + w]`, never before `T`, with `w` from {@link spreadWidth} after the k-th
+ * draw in `[T, T + w]`, never before `T`, with `w` the spread's width after the k-th
  * throttling response in a row (an accepted response resets k). Here the width grows
  * geometrically by default: `w = min(30, s · 1.5^(k − 1))`.
  */

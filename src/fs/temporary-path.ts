@@ -77,6 +77,7 @@ const CONSTRUCT = Symbol('TemporaryPath.construct');
  * @example
  * ```ts
  * import { writeFile } from 'node:fs/promises';
+ * import { TemporaryPath } from 'orionclient/utils';
  *
  * {
  *   await using temporary = await TemporaryPath.create({ suffix: 'bar' });
@@ -187,6 +188,9 @@ export class TemporaryPath {
  *
  * @example
  * ```ts
+ * import { stat, writeFile } from 'node:fs/promises';
+ * import { withTemporaryPath } from 'orionclient/utils';
+ *
  * const size = await withTemporaryPath(async (path) => {
  *   await writeFile(path, 'data');
  *   return (await stat(path)).size;

@@ -8,6 +8,9 @@ import { show } from '../validate.js';
 import { releaseBody } from './body.js';
 import { IDEMPOTENT_METHODS, type RequestTraits } from './classify.js';
 
+/** A redirect chain longer than `maxRedirects`: the server answered, with redirects only. */
+export class TooManyRedirects extends TypeError {}
+
 /** The statuses that redirect when they carry a `Location`. */
 export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 
@@ -78,13 +81,15 @@ export class Course implements RequestTraits {
     for (let hops = 0; ; hops++) {
       this.last = hop;
       const response = await fetch(hop.url.href, init);
+      // Where `fetch` followed redirects itself (a browser), an answered POST is answered.
+      if (response.redirected && !IDEMPOTENT_METHODS.includes(hop.method)) this.answered = true;
       const location = response.headers.get('location');
       if (!settings.follow || !REDIRECT_STATUSES.has(response.status) || location === null) {
         return response;
       }
       await releaseBody(response);
       if (hops >= settings.maxRedirects) {
-        throw new TypeError(
+        throw new TooManyRedirects(
           `${settings.description}: more than ${settings.maxRedirects} redirects (maxRedirects)`,
         );
       }

@@ -17,11 +17,20 @@ export interface RetryGetOptions {
    * @default 10
    */
   requestTimeout?: number;
-  /** Cancels the tries and the sleeps between them. */
+  /**
+   * Cancels the tries and the sleeps between them.
+   * @default `undefined`: only `attempts` ends the tries
+   */
   signal?: AbortSignal;
-  /** @default systemClock */
+  /**
+   * Where time, sleeping and randomness come from (a `VirtualClock` in tests).
+   * @default systemClock
+   */
   clock?: Clock;
-  /** @default globalThis.fetch */
+  /**
+   * The `fetch` to call, e.g. one bound to an undici dispatcher.
+   * @default globalThis.fetch
+   */
   fetch?: typeof fetch;
 }
 
@@ -34,7 +43,10 @@ export interface RetryGetOptions {
  *
  * @example
  * ```ts
- * const response = await retryGetWithBackoff('https://example.com/report', { attempts: 5 });
+ * import { retryGetWithBackoff } from 'orionclient/utils';
+ *
+ * const response = await retryGetWithBackoff('https://api.example.com/v1/report', { attempts: 5 });
+ * console.log(response.ok);
  * ```
  */
 export async function retryGetWithBackoff(

@@ -30,6 +30,14 @@ import { classifyHttp } from './classify.js';
 import { Course, type Hop } from './course.js';
 import { checkBaseUrl, checkHeaders, headerNames, mergeHeaders, requestUrl } from './safe-input.js';
 
+/**
+ * Whether this is a browser (a page or a worker), whose `fetch` hides redirects from
+ * `redirect: 'manual'`. Node.js, Deno, Bun and edge workers show them.
+ */
+const BROWSER =
+  typeof (globalThis as { document?: unknown }).document === 'object' ||
+  typeof (globalThis as { importScripts?: unknown }).importScripts === 'function';
+
 /** Headers that never follow a redirect to another origin. */
 export const SENSITIVE_HEADERS: readonly string[] = Object.freeze([
   'authorization',
@@ -45,13 +53,26 @@ export interface SessionOptions extends Partial<RetryOptions> {
    * @default 'nonInteractive'
    */
   profile?: ProfileName | RetryOptions;
-  /** Relative request URLs resolve against it. */
+  /**
+   * Relative request URLs resolve against it.
+   * @default `undefined`: every request URL must be absolute
+   */
   baseUrl?: string | URL;
-  /** Sent with every request; a request's own headers win. */
+  /**
+   * Sent with every request; a request's own headers win.
+   * @default `undefined`: no header of the session's own
+   */
   headers?: ConstructorParameters<typeof Headers>[0];
-  /** @default systemClock */
+  /**
+   * Where time, sleeping and randomness come from (a `VirtualClock` in tests).
+   * @default systemClock
+   */
   clock?: Clock;
-  /** Called before each backoff sleep of every request. */
+  /**
+   * Called before each backoff sleep of every request; may be async (the sleep waits for
+   * it, an abort does not).
+   * @default `undefined`: no hook
+   */
   onRetry?: (event: RetryEvent) => void | Promise<void>;
   /**
    * The `fetch` to call, e.g. one bound to an undici dispatcher.
@@ -64,9 +85,16 @@ export interface SessionOptions extends Partial<RetryOptions> {
    * @default []
    */
   sensitiveHeaders?: readonly string[];
-  /** @default 20 */
+  /**
+   * How many redirects one attempt follows; a longer chain ends the request with a
+   * `RetryError` whose `cause` is a `TypeError` (not retried). 0 follows none.
+   * @default 20
+   */
   maxRedirects?: number;
-  /** Shares pacing and a retry budget between this session's requests (and other sessions'). */
+  /**
+   * Shares pacing and a retry budget between this session's requests (and other sessions').
+   * @default `undefined`: every request paces itself alone
+   */
   coordinator?: RetryCoordinator;
   /**
    * How far above a server's `Retry-After` of `s` seconds a retry may start when no
@@ -80,13 +108,26 @@ export interface SessionOptions extends Partial<RetryOptions> {
 
 /** A request's options: `RequestInit`, a body factory, and per-call retry settings. */
 export interface SessionRequestInit extends Omit<RequestInit, 'body'> {
-  /** A body, or a factory called once per attempt (the way to retry a stream body). */
+  /**
+   * A body, or a factory called once per attempt (the way to retry a stream body). A
+   * stream given as it is is sent once: a failure after it is not retried.
+   * @default `null`: no body
+   */
   body?: BodySource;
-  /** Policy fields for this call, or `false` for a single attempt. */
+  /**
+   * Policy fields for this call, on top of the session's, or `false` for a single attempt.
+   * @default `undefined`: the session's policy
+   */
   retry?: Partial<RetryOptions> | false;
-  /** This call's per-attempt timeout in seconds (its `requestTimeout`). */
+  /**
+   * This call's per-attempt timeout in seconds (its `requestTimeout`).
+   * @default the session's `requestTimeout` (60 s; `interactive`: 10 s)
+   */
   timeout?: number;
-  /** Called before each backoff sleep of this request (after the session's hook). */
+  /**
+   * Called before each backoff sleep of this request (after the session's hook).
+   * @default `undefined`: no hook
+   */
   onRetry?: (event: RetryEvent) => void | Promise<void>;
 }
 
@@ -120,8 +161,11 @@ const sessionKeys = [
  *
  * @example
  * ```ts
- * const session = new Session({ profile: 'interactive', baseUrl: 'https://api.example.com' });
- * const response = await session.get('/jobs/42');
+ * import { Session } from 'orionclient';
+ *
+ * const session = new Session({ profile: 'interactive', baseUrl: 'https://api.example.com/v1/' });
+ * const response = await session.get('jobs/42'); // at most 3 retries of a 503, within 30 s
+ * console.log(response.status, await response.json());
  * ```
  */
 export class Session {
@@ -202,7 +246,10 @@ export class Session {
     checkSignal('signal', signal);
     checkFunction('onRetry', callHook);
     const mode = init.redirect ?? 'follow';
-    const redirect = mode === 'follow' ? 'manual' : mode;
+    // A browser's `fetch` hides a redirect from `manual` (an opaque response, status 0): there
+    // the browser follows it, and drops Authorization on another origin itself.
+    const followsItself = mode === 'follow' && !BROWSER;
+    const redirect = followsItself ? 'manual' : mode;
     // Nothing can abort an attempt without a signal or a timeout, and a signal costs fetch.
     const abortable = signal !== undefined || policy.requestTimeout !== Number.POSITIVE_INFINITY;
     // What is empty stays out of the init: fetch pays for every member it converts.
@@ -214,7 +261,7 @@ export class Session {
       {
         replayableBody: factory || isReplayable(source),
         description,
-        follow: mode === 'follow',
+        follow: followsItself,
         maxRedirects: this.#maxRedirects,
         sensitive: this.#sensitive,
       },
@@ -297,7 +344,17 @@ function checkSessionKeys(options: SessionOptions | undefined): SessionOptions {
   return checkKeys('Session options', options, sessionKeys) as SessionOptions;
 }
 
-/** A session with the interactive profile: short timeouts, few retries. */
+/**
+ * A session with the interactive profile: short timeouts, few retries.
+ *
+ * @example
+ * ```ts
+ * import { interactiveSession } from 'orionclient';
+ *
+ * const session = interactiveSession({ baseUrl: 'https://api.example.com/v1/' });
+ * session.policy.retryTimeout; // 15 (seconds)
+ * ```
+ */
 export function interactiveSession(options: Omit<SessionOptions, 'profile'> = {}): Session {
   return new Session({ ...options, profile: 'interactive' });
 }

@@ -31,7 +31,7 @@ export async function runAttempt<T>(
   try {
     // An operation that ignores its signal must not hold up an abort or a timeout.
     const pending = operation({ attempt, signal: attemptSignal, elapsed });
-    const value = await unlessAborted(pending, attemptSignal, discard);
+    const value = await unlessAborted(pending, attemptSignal, discard, listenOwn);
     return { ok: true, value };
   } catch (error) {
     return {
@@ -52,12 +52,13 @@ export function unlessAborted<T>(
   result: T | Promise<T>,
   signal: AbortSignal | undefined,
   onLate?: (value: T) => unknown,
+  listen: (signal: AbortSignal, fn: (reason: unknown) => void) => () => void = whenAborted,
 ): Promise<T> {
   if (!signal || !(result instanceof Promise)) return Promise.resolve(result);
   return new Promise<T>((resolve, reject) => {
     const late = (value: T) => Promise.resolve(onLate?.(value)).catch(() => {});
     if (signal.aborted) reject(signal.reason);
-    const stopWaiting = signal.aborted ? undefined : whenAborted(signal, reject);
+    const stopWaiting = signal.aborted ? undefined : listen(signal, reject);
     result.then(
       (value) => {
         if (signal.aborted) void late(value);
@@ -77,4 +78,14 @@ function timeoutError(seconds: number): Error {
   error.name = 'TimeoutError';
   (error as Error & { code: string }).code = 'ETIMEDOUT';
   return error;
+}
+
+/**
+ * Listens to a signal that no one else listens to (an attempt's own): one plain listener
+ * costs less than the fan-out, which is for signals many waiters share.
+ */
+function listenOwn(signal: AbortSignal, fn: (reason: unknown) => void): () => void {
+  const onAbort = () => fn(signal.reason);
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
 }

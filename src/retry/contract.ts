@@ -49,8 +49,20 @@ export interface RetryInfo {
 
 /** An attempt's result as the classifier sees it. */
 export type Outcome<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly error: unknown };
+  /** The operation returned a value (a `Response` with any status, for a `Session`). */
+  | {
+      /** The attempt returned. */
+      readonly ok: true;
+      /** What the operation resolved to. */
+      readonly value: T;
+    }
+  /** The operation threw or rejected. */
+  | {
+      /** The attempt threw. */
+      readonly ok: false;
+      /** What the operation threw (a network error, a timeout, an abort reason, …). */
+      readonly error: unknown;
+    };
 
 /** The policy's reading of one outcome. */
 export interface Verdict {
@@ -111,9 +123,11 @@ export interface RetryCoordinator {
  * attempt past the request's `retryTimeout`.
  */
 export class AttemptRefused extends OrionError {
+  /** Always `'AttemptRefused'`, so the error can be told apart after serialisation. */
   override readonly name = 'AttemptRefused';
 
   constructor(
+    /** The stop reason the request ends with: the hold was too long, or the pace too slow. */
     readonly reason: 'retryAfter' | 'retryTimeout',
     /** Seconds the attempt would have had to wait. */
     readonly wait: number,

@@ -5,9 +5,11 @@ export type DelaySource = 'backoff' | 'retry-after' | 'coordinator';
 
 /** An error reduced to what is safe to log: no headers, no credentials. */
 export interface ErrorSummary {
+  /** The error's `name` (`TypeError`, `TimeoutError`, …), or the type of a thrown non-error. */
   readonly name: string;
   /** `ECONNRESET`, `UND_ERR_SOCKET`, `ETIMEDOUT`, … when there is one. */
   readonly code?: string;
+  /** The error's message, with credentials and queries cut from any URL in it. */
   readonly message: string;
 }
 
@@ -15,28 +17,39 @@ export interface ErrorSummary {
 export interface AttemptRecord {
   /** 1 for the first attempt. */
   readonly attempt: number;
+  /** Seconds from the first attempt's start to this attempt's start. */
   readonly start: number;
+  /** Seconds from the first attempt's start to when this attempt's outcome was known. */
   readonly end: number;
   /** The HTTP status (or the status an error carried), when there was one. */
   readonly status?: number;
+  /** What the attempt threw, when it threw. */
   readonly error?: ErrorSummary;
-  /** The sleep that followed this attempt, when a retry followed. */
+  /** Seconds of sleep that followed this attempt, when a retry followed. */
   readonly delay?: number;
+  /** Where that sleep came from, when a retry followed. */
   readonly source?: DelaySource;
 }
 
 /** The base class of the errors this library throws (option errors are plain `TypeError`/`RangeError`). */
 export class OrionError extends Error {
+  /** The class's name: `'OrionError'` here, each subclass its own. */
   override name = 'OrionError';
 }
 
 /** Details of a {@link RetryError}. */
 export interface RetryErrorInit {
+  /** Every attempt, in order; the last one's status or error goes into the message. */
   readonly attempts: readonly AttemptRecord[];
+  /** Why no retry followed the last attempt. */
   readonly reason: StopReason;
+  /** What was retried, e.g. `GET http://host/path`; it must hold no credentials. */
   readonly description: string;
+  /** The last attempt's error, kept as the error's `cause`. */
   readonly cause: unknown;
+  /** Seconds from the first attempt's start to the end, for the message. */
   readonly elapsed: number;
+  /** Seconds until the server would allow a retry, when it said so. */
   readonly retryAfter?: number;
 }
 
@@ -45,10 +58,26 @@ export interface RetryErrorInit {
  * `cause`, every attempt is in `attempts`, and `reason` says why no retry followed.
  * The message reads like `GET http://host/path failed after 11 attempts in 192.4 s:
  * ECONNREFUSED (retries exhausted)` and never contains header values or credentials.
+ *
+ * @example
+ * ```ts
+ * import { RetryError, Session } from 'orionclient';
+ *
+ * try {
+ *   await new Session({ profile: 'interactive' }).get('https://unreachable.example/');
+ * } catch (error) {
+ *   if (!(error instanceof RetryError)) throw error;
+ *   console.log(error.reason, error.attempts.length); // 'retries' 4: no attempt got a response
+ *   console.log(error.message); // GET https://unreachable.example/ failed after 4 attempts in 1.4 s: ENOTFOUND (retries exhausted)
+ * }
+ * ```
  */
 export class RetryError extends OrionError {
+  /** Always `'RetryError'`. */
   override readonly name = 'RetryError';
+  /** Every attempt, in order, with its status or error and the sleep that followed it. */
   readonly attempts: readonly AttemptRecord[];
+  /** Why no retry followed the last attempt (budget spent, `retryTimeout` reached, …). */
   readonly reason: StopReason;
   /** Seconds from the last failure until the server would allow a retry (from `Retry-After`). */
   readonly retryAfter?: number;

@@ -40,10 +40,15 @@ export interface PlanOptions extends RetryOptions {
 
 /** Percentiles of the jittered total wait, in seconds. */
 export interface JitterSummary {
+  /** How many jittered schedules were drawn. */
   readonly samples: number;
+  /** Seconds: the 5th percentile of the total wait. */
   readonly p5: number;
+  /** Seconds: the median total wait. */
   readonly median: number;
+  /** Seconds: the 95th percentile of the total wait. */
   readonly p95: number;
+  /** Seconds: the mean total wait. */
   readonly mean: number;
 }
 
@@ -53,16 +58,20 @@ export interface RetryPlan {
   readonly status: number | undefined;
   /** Retries made before stopping. */
   readonly retries: number;
-  /** The sleep before each retry: `min(cap, base * 2 ** n)` for the n-th (or the early cap's). */
+  /**
+   * Seconds: the sleep before each retry, `min(cap, base * 2 ** n)` for the n-th (the early
+   * cap in place of `cap` for the first ones, when the status has one).
+   */
   readonly delays: readonly number[];
-  /** When each retry starts, from the first attempt (attempts taken as instant). */
+  /** Seconds: when each retry starts, from the first attempt (attempts taken as instant). */
   readonly cumulative: readonly number[];
-  /** The sum of the sleeps. */
+  /** Seconds: the sum of the sleeps. */
   readonly total: number;
   /** Why the schedule ends: the status's retry count or the `retryTimeout`. */
   readonly stop: StopReason;
   /** The budget that applied. */
   readonly limit: number;
+  /** Seconds: the policy's `retryTimeout`, after which no retry is scheduled. */
   readonly retryTimeout: number;
   /** Present when `samples > 0`: the distribution of the total under the policy's jitter. */
   readonly jittered?: JitterSummary;
@@ -94,6 +103,8 @@ const count = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US') : S
  *
  * @example
  * ```ts
+ * import { plan } from 'orionclient';
+ *
  * plan().total;                                                   // 192.2 (10 retries of a 503)
  * plan({ status: 404 }).total;                                    // 51
  * plan({ status: 429 }).total;                                    // 3342.2 (45 retries)

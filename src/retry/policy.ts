@@ -109,13 +109,17 @@ export type EarlyCapTable =
 
 /** A status's own backoff bounds, in seconds. */
 export interface BackoffBounds {
+  /** Seconds: the scale of the status's first sleep. */
   readonly base: number;
+  /** Seconds: the status's longest sleep; at least `base`. */
   readonly cap: number;
 }
 
 /** The first `retries` sleeps of a status capped at `cap` seconds. */
 export interface EarlyCapEntry {
+  /** How many of the status's first backoff sleeps the early cap bounds. */
   readonly retries: number;
+  /** Seconds: the bound on their doubling value. */
   readonly cap: number;
 }
 
@@ -162,18 +166,32 @@ export const retryOptionNames: readonly string[] = [
   'retryStatuses',
 ];
 
-/** The complete fields of a {@link Policy}. */
+/**
+ * The complete fields of a {@link Policy}: every field of {@link RetryOptions}, resolved
+ * (the defaults are those of the profile it was made from).
+ */
 export interface PolicyFields {
+  /** Seconds: the scale of the first sleep; the n-th retry sleeps about `base * 2 ** n`. */
   readonly base: number;
+  /** Seconds: the longest backoff sleep (a server's `Retry-After` is not capped by it). */
   readonly cap: number;
+  /** `status → { base, cap }` in seconds, for statuses with a pace of their own. */
   readonly backoffDict: Readonly<Record<number, BackoffBounds>>;
+  /** `status → { retries, cap }`: a lower cap on the first sleeps of that status (opt-in). */
   readonly earlyCap: Readonly<Record<number, EarlyCapEntry>>;
+  /** Retries of a transient failure (a status in `transientStatuses`, a network error, a timeout). */
   readonly retries: number;
+  /** `status → retries`, for the statuses with a budget of their own. */
   readonly retriesByStatus: Readonly<Record<number, number>>;
+  /** The statuses that spend `retries`. */
   readonly transientStatuses: readonly number[];
+  /** Seconds from the first attempt after which no retry is scheduled. */
   readonly retryTimeout: number;
+  /** Seconds each attempt may wait for the response headers. */
   readonly requestTimeout: number;
+  /** Seconds: the longest `Retry-After` waited for; a longer one ends the retries at once. */
   readonly maxRetryAfter: number;
+  /** How sleeps are drawn around the doubling schedule. */
   readonly jitter: JitterName;
 }
 
@@ -193,13 +211,39 @@ export class Policy implements PolicyFields {
   readonly requestTimeout!: number;
   readonly maxRetryAfter!: number;
   readonly jitter!: JitterName;
-  readonly #budgets = new Map<number | undefined, Budget>();
+  /** The budget of transient failures, and those of statuses that differ from it. */
+  readonly #transient: Budget;
+  readonly #byStatus: ReadonlyMap<number, Budget>;
 
   /** Use {@link resolveRetryOptions}: the fields are not checked here. */
   constructor(fields: PolicyFields) {
     Object.assign(this, fields);
-    const retried = [...this.transientStatuses, ...Object.keys(this.retriesByStatus).map(Number)];
-    for (const status of [undefined, ...retried]) this.#budgets.set(status, budgetOf(this, status));
+    const jitter = jitters[this.jitter];
+    const plain = Object.freeze({ base: this.base, cap: this.cap });
+    this.#transient = Object.freeze({
+      key: 'transient',
+      limit: this.retries,
+      params: plain,
+      jitter,
+    });
+    // A Map: an object keyed by 404 and 429 would get an elements store of 430 slots.
+    const byStatus = new Map<number, Budget>();
+    const statuses = [...this.transientStatuses, ...Object.keys(this.retriesByStatus).map(Number)];
+    for (const status of statuses) {
+      const own = this.retriesByStatus[status];
+      const params = paramsOf(this, status, plain);
+      // Most transient statuses share the one transient budget: a policy stays small.
+      if (own === undefined && params === plain) continue;
+      byStatus.set(
+        status,
+        Object.freeze(
+          own === undefined
+            ? { key: 'transient', limit: this.retries, params, jitter }
+            : { key: status, limit: own, params, jitter },
+        ),
+      );
+    }
+    this.#byStatus = byStatus;
     Object.freeze(this);
   }
 
@@ -208,31 +252,28 @@ export class Policy implements PolicyFields {
    * per-attempt timeout), or `undefined` when that status is not retried.
    */
   budget(status: number | undefined): Budget | undefined {
-    return this.#budgets.get(status);
+    if (status === undefined) return this.#transient;
+    return (
+      this.#byStatus.get(status) ??
+      (this.transientStatuses.includes(status) ? this.#transient : undefined)
+    );
   }
+}
+
+/** A status's backoff bounds: its `backoffDict` and `earlyCap` entries, or `plain`. */
+function paramsOf(policy: PolicyFields, status: number, plain: JitterParams): JitterParams {
+  const bounds = policy.backoffDict[status] ?? plain;
+  const early = policy.earlyCap[status];
+  // An early cap that changes no sleep is left out, so those params stay plain bounds.
+  if (early && early.retries > 0 && early.cap < bounds.cap) {
+    return Object.freeze({ base: bounds.base, cap: bounds.cap, early });
+  }
+  return bounds === plain ? plain : Object.freeze({ base: bounds.base, cap: bounds.cap });
 }
 
 /** {@link Policy.budget}, as a function. */
 export function budgetFor(policy: Policy, status: number | undefined): Budget | undefined {
   return policy.budget(status);
-}
-
-function budgetOf(policy: PolicyFields, status: number | undefined): Budget {
-  const own = status === undefined ? undefined : policy.retriesByStatus[status];
-  const bounds = (status !== undefined && policy.backoffDict[status]) || policy;
-  const early = status === undefined ? undefined : policy.earlyCap[status];
-  // An early cap that changes no sleep is left out, so those params stay plain bounds.
-  const params: JitterParams = Object.freeze(
-    early && early.retries > 0 && early.cap < bounds.cap
-      ? { base: bounds.base, cap: bounds.cap, early }
-      : { base: bounds.base, cap: bounds.cap },
-  );
-  const jitter = jitters[policy.jitter];
-  return Object.freeze(
-    own === undefined
-      ? { key: 'transient' as const, limit: policy.retries, params, jitter }
-      : { key: status as number, limit: own, params, jitter },
-  );
 }
 
 /**

@@ -20,7 +20,10 @@ export interface RetryAfterHint {
  * such as node's `IncomingHttpHeaders`, whose keys are matched case-insensitively.
  */
 export type HeadersLike =
-  | { get(name: string): string | null }
+  | {
+      /** The value of the field `name` (lowercase), or `null` when it is absent. */
+      get(name: string): string | null;
+    }
   | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** Options of {@link parseRetryAfter} and {@link parseRetryAfterValue}. */
@@ -55,10 +58,14 @@ const EPOCH_THRESHOLD = 1e9;
  *   Defaults to `Date.now()`; pass the injected clock's time to stay deterministic.
  * @throws {TypeError | RangeError} only for a bad `nowMs` or `options`, never for headers.
  * @example
+ * ```ts
+ * import { parseRetryAfter } from 'orionclient';
+ *
  * parseRetryAfter(new Headers({ 'retry-after': '120' })); // { seconds: 120, source: 'retry-after' }
  * parseRetryAfter({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '30' }); // { seconds: 30, source: 'ratelimit' }
  * parseRetryAfter(new Headers({ 'retry-after': 'soon' })); // undefined
- * parseRetryAfter(response.headers, Date.now(), { max: 60 }); // at most { seconds: 60, … }
+ * parseRetryAfter(new Headers({ 'retry-after': '120' }), Date.now(), { max: 60 }); // { seconds: 60, source: 'retry-after' }
+ * ```
  */
 export function parseRetryAfter(
   headers: HeadersLike,
@@ -103,10 +110,14 @@ export function parseRetryAfter(
  *   `Date.now()`.
  * @throws {TypeError | RangeError} only for a bad `nowMs` or `options`, never for the value.
  * @example
+ * ```ts
+ * import { parseRetryAfterValue } from 'orionclient';
+ *
  * parseRetryAfterValue('120'); // 120
  * parseRetryAfterValue('soon'); // undefined
  * parseRetryAfterValue('99999', undefined, { max: 3600 }); // 3600
  * parseRetryAfterValue('Sun, 06 Nov 1994 08:49:37 GMT', Date.UTC(1994, 10, 6, 8, 49, 7)); // 30
+ * ```
  */
 export function parseRetryAfterValue(
   value: string,

@@ -24,8 +24,12 @@ export function attachInfo(value: object, info: RetryInfo): void {
  *
  * @example
  * ```ts
- * const response = await session.get(url);
- * retryInfo(response)?.attempts.length; // 1 when the first attempt succeeded
+ * import { retryInfo, Session } from 'orionclient';
+ *
+ * const response = await new Session().get('https://api.example.com/v1/report');
+ * const info = retryInfo(response);
+ * console.log(info?.attempts.length); // 1 when the first attempt succeeded
+ * console.log(info?.reason); // undefined after a success; 'retries', 'retryAfter', … otherwise
  * ```
  */
 export function retryInfo(value: unknown): RetryInfo | undefined {

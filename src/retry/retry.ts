@@ -27,7 +27,10 @@ export interface RetryCallOptions<T> extends RetryOptions {
    * @default systemClock
    */
   clock?: Clock;
-  /** Cancels everything at once, a backoff sleep included; no attempt starts after it. */
+  /**
+   * Cancels everything at once, a backoff sleep included; no attempt starts after it.
+   * @default `undefined`: only the policy ends the call
+   */
   signal?: AbortSignal;
   /**
    * Reads an outcome. By default a value is a success, an error carrying a numeric
@@ -37,14 +40,21 @@ export interface RetryCallOptions<T> extends RetryOptions {
    * @default defaultClassify
    */
   classify?: (outcome: Outcome<T>) => Verdict;
-  /** Called before each backoff sleep; may be async (the sleep waits for it, an abort does not). */
+  /**
+   * Called before each backoff sleep; may be async (the sleep waits for it, an abort does not).
+   * @default `undefined`: no hook
+   */
   onRetry?: (event: RetryEvent) => void | Promise<void>;
-  /** Shares pacing and a retry budget with other calls (a `Coordinator`). */
+  /**
+   * Shares pacing and a retry budget with other calls (a `Coordinator`).
+   * @default `undefined`: the call paces itself alone
+   */
   coordinator?: RetryCoordinator;
   /**
    * The URL the operation sends its requests to, when it is an HTTP call: a `Coordinator`
    * keeps its state per quota, by default the URL's origin. Calls without one share one
    * quota. A `Session` passes each request's URL itself.
+   * @default `undefined`: the call shares the one quota of calls without a URL
    */
   url?: string | URL;
   /**
@@ -62,6 +72,7 @@ export interface RetryCallOptions<T> extends RetryOptions {
    * Called with a value that a retry is about to replace (the session releases the
    * failed response's body here), before the backoff sleep; also with a value that came
    * after an abort.
+   * @default `undefined`: a replaced value is dropped as it is
    */
   discard?: (value: T) => void | Promise<void>;
   /**
@@ -96,7 +107,17 @@ const callKeys = [
  *
  * @example
  * ```ts
- * const data = await retry(({ signal }) => readFromQueue({ signal }), { profile: 'interactive' });
+ * import { retry } from 'orionclient';
+ *
+ * const text = await retry(
+ *   async ({ signal }) => {
+ *     const response = await fetch('https://api.example.com/v1/report', { signal });
+ *     // An error with a numeric `status` spends that status's budget (a 429 its own).
+ *     if (!response.ok) throw Object.assign(new Error('not ok'), { status: response.status });
+ *     return response.text();
+ *   },
+ *   { profile: 'interactive' },
+ * );
  * ```
  */
 export function retry<T>(
@@ -185,7 +206,13 @@ function requestUrl(url: string | URL): URL {
   throw new TypeError('`url` must be an absolute URL (a string or a URL), got one that is not');
 }
 
-/** The default reading of an outcome for generic operations. */
+/**
+ * The default reading of an outcome for generic operations (the `classify` of `retry()`):
+ * a value is a success; an error carrying a numeric `status` or `statusCode` is a failure
+ * of that status (retried when the policy retries the status); a `TypeError`,
+ * `RangeError`, `ReferenceError` or `SyntaxError` is a programming error and final; any
+ * other error is a transient failure.
+ */
 export function defaultClassify(outcome: Outcome<unknown>): Verdict {
   if (outcome.ok) return { retry: false };
   const { error } = outcome;

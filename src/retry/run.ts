@@ -3,7 +3,7 @@
  * before it started (`retry()` checks its options, a `Session` its own).
  */
 import { JitterCursor } from '../backoff/jitter.js';
-import { type Clock, type Sleeper, sleepThen } from '../time/clock.js';
+import { type Clock, randomOf, type Sleeper, sleepThen } from '../time/clock.js';
 import { runAttempt, unlessAborted } from './attempt.js';
 import {
   type AttemptContext,
@@ -121,7 +121,7 @@ class RetryRun<T> implements Sleeper {
     this.#operation = operation;
     this.#settings = settings;
     const { clock, coordinator, policy } = settings;
-    this.#random = () => clock.random();
+    this.#random = randomOf(clock);
     this.#start = clock.now();
     this.#request = coordinator && {
       url: settings.url,

@@ -17,53 +17,21 @@
  *
  * Headers-phase failures reject with `TypeError: fetch failed`, body-phase ones with
  * `TypeError: terminated`; an `AbortSignal.timeout` rejects with a `TimeoutError`.
+ *
+ * Unlike the rest of the library, the fault server counts time in milliseconds
+ * (`slowHeaders`, `slowBody.intervalMs`, {@link RecordedRequest.time}): its delays are the
+ * small real delays of a test, not backoff.
+ * @module orionclient/testing
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { type AddressInfo, createServer as createNetServer, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { checkBoolean, checkKeys } from '../validate.js';
+import type { Fault } from './fault.js';
 import { type FileFault, serveFile } from './serve-file.js';
 
+export type { Fault } from './fault.js';
 export type { FileFault } from './serve-file.js';
-
-/** One scripted answer. Any path not routed answers 404. */
-export type Fault =
-  /** A normal response; `bodyBytes` sends that many {@link filler} bytes when `body` is absent. */
-  | {
-      status: number;
-      headers?: Record<string, string>;
-      body?: string | Uint8Array;
-      bodyBytes?: number;
-    }
-  /** Close the socket gracefully (FIN) without answering. */
-  | { close: 'before-headers' }
-  /** Reset the socket (RST) without answering. */
-  | { reset: 'before-headers' }
-  /** Send headers and `after` of `bodyBytes` filler bytes, then reset the socket (RST). */
-  | { reset: 'mid-body'; bodyBytes: number; after: number; headers?: Record<string, string> }
-  /** Never answer; the request ends when the client gives up or the server closes. */
-  | { hang: true }
-  /** Wait `slowHeaders` ms, then play `reply`. (Not `then`: a Fault must never be thenable.) */
-  | { slowHeaders: number; reply: Fault }
-  /** Send headers at once, then `bytes` filler bytes in `chunks` writes `intervalMs` apart. */
-  | {
-      slowBody: { bytes: number; chunks: number; intervalMs: number };
-      status?: number;
-      headers?: Record<string, string>;
-    }
-  /** Redirect to an absolute or relative URL. `status` @default 302 */
-  | { redirect: string; status?: 301 | 302 | 303 | 307 | 308 }
-  /** Declare `Content-Length: declared`, send `sent` filler bytes, then close (FIN). */
-  | { truncate: { declared: number; sent: number } }
-  /** Write bytes that are not HTTP, then close. */
-  | { invalid: true }
-  /**
-   * Write `raw` on the socket as the whole reply (status line, headers and body), then
-   * close (FIN): for replies that `node:http` refuses to send, such as a reason phrase with
-   * control characters. A string is sent as latin1, one byte per character.
-   */
-  | { raw: string | Uint8Array }
-  | { file: FileFault };
 
 /** Options of {@link startFaultServer}. */
 export interface FaultServerOptions {
@@ -81,6 +49,7 @@ export interface FaultServerOptions {
 
 /** A request as the server saw it. */
 export interface RecordedRequest {
+  /** The request method, as sent (`GET`, `POST`, …). */
   readonly method: string;
   /** The request target as sent, e.g. `/a?b=1`. */
   readonly url: string;
@@ -88,6 +57,7 @@ export interface RecordedRequest {
   readonly path: string;
   /** Lowercased names; repeated fields joined with ", " (`cookie` with "; "). */
   readonly headers: Readonly<Record<string, string>>;
+  /** The request body, whole (empty when there was none). */
   readonly body: Buffer;
   /** `performance.now()` in ms when the request head arrived. */
   readonly time: number;
@@ -100,6 +70,10 @@ export interface RecordedRequest {
 /** A script: the n-th request plays `script[n]` (the last entry repeats), or a function. */
 export type Script = readonly Fault[] | ((request: RecordedRequest, n: number) => Fault);
 
+/**
+ * A running fault server: where it listens, how to script it, what it saw, and how to
+ * stop it. Made by {@link startFaultServer}.
+ */
 export interface FaultServer {
   /** `http://127.0.0.1:PORT`, without a trailing slash. */
   readonly url: string;
@@ -126,11 +100,18 @@ export function filler(n: number, offset = 0): Uint8Array {
 
 /**
  * Starts a fault server on 127.0.0.1 and an ephemeral port.
+ *
  * @example
+ * ```ts
+ * import { startFaultServer } from 'orionclient/testing';
+ *
  * const server = await startFaultServer();
  * server.route('/x', [{ status: 503, headers: { 'retry-after': '1' } }, { status: 200, body: 'ok' }]);
- * await fetch(`${server.url}/x`); // 503, then 200 on the next request
+ * (await fetch(`${server.url}/x`)).status; // 503
+ * (await fetch(`${server.url}/x`)).status; // 200, and 200 for every later request
+ * server.requests.length; // 2
  * await server.close();
+ * ```
  */
 export async function startFaultServer(options?: FaultServerOptions): Promise<FaultServer> {
   const o = checkKeys('fault server options', options, ['cors']);

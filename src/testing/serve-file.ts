@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** A file served with `Range`, `If-Range` and `If-Match` support. */
 export interface FileFault {
+  /** The whole file. */
   readonly body: Uint8Array;
   /** Sent as `ETag`; `If-Range`/`If-Match` compare against it strongly. */
   readonly etag?: string;

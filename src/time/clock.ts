@@ -48,3 +48,19 @@ export function sleepThen(
     );
   }
 }
+
+const randoms = new WeakMap<Clock, () => number>();
+
+/**
+ * `clock.random` as a function that needs no `this`, made once per clock (a run that
+ * waits holds a reference, not a closure of its own).
+ */
+export function randomOf(clock: Clock): () => number {
+  if (clock === systemClock) return Math.random;
+  let random = randoms.get(clock);
+  if (!random) {
+    random = () => clock.random();
+    randoms.set(clock, random);
+  }
+  return random;
+}

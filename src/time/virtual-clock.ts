@@ -56,6 +56,8 @@ class Sleeper implements Timed, AbortWaiter {
  *
  * @example
  * ```ts
+ * import { Backoff, VirtualClock } from 'orionclient';
+ *
  * const clock = new VirtualClock({ seed: 7 });
  * const backoff = new Backoff({ clock });
  * for (let i = 0; i < 45; i++) await backoff.sleep(429); // instant

@@ -4,8 +4,11 @@
  * a chain of idempotent requests starts over from its first request.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { classifyHttp } from '../../src/http/classify.js';
+import { Course, TooManyRedirects } from '../../src/http/course.js';
 import { Session } from '../../src/http/session.js';
 import { RetryError } from '../../src/retry/errors.js';
+import { profiles } from '../../src/retry/profiles.js';
 import { retryInfo } from '../../src/retry/retry-info.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { type FaultServer, refusedUrl, startFaultServer } from '../support/fault-server.js';
@@ -140,5 +143,52 @@ describe('a chain of idempotent requests', () => {
     const response = await session().put(`${server.url}/put`, { body: 'v' });
     expect(response.status).toBe(204);
     expect(seen()).toEqual(['PUT /put', 'PUT /put/here', 'PUT /put', 'PUT /put/here']);
+  });
+});
+
+describe('where fetch follows redirects itself (a browser)', () => {
+  it('a POST whose redirect fetch followed counts as answered: a 503 after it is not resent', async () => {
+    server.route('/orders', [{ redirect: '/orders/1', status: 303 }]);
+    server.route('/orders/1', [{ status: 503 }]);
+    const course = new Course(
+      { url: new URL(`${server.url}/orders`), method: 'POST', headers: undefined, body: true },
+      {
+        replayableBody: true,
+        description: 'POST /orders',
+        follow: false,
+        maxRedirects: 20,
+        sensitive: [],
+      },
+    );
+    const response = await course.follow(globalThis.fetch, {
+      method: 'POST',
+      body: '{}',
+      redirect: 'follow',
+    });
+    expect([response.status, response.redirected]).toEqual([503, true]);
+    expect(course.answered).toBe(true);
+    expect(
+      classifyHttp({ ok: true, value: response }, course, profiles.nonInteractive, Date.now),
+    ).toEqual({
+      retry: false,
+      status: 503,
+    });
+    await response.body?.cancel();
+  });
+});
+
+describe('a redirect loop', () => {
+  it('ends the attempt with a TooManyRedirects TypeError, not retried', async () => {
+    server.route('/loop', [{ redirect: '/loop' }]);
+    const error = await session({ maxRedirects: 2 })
+      .get(`${server.url}/loop`)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ reason: 'notRetryable' });
+    expect((error as RetryError).cause).toBeInstanceOf(TooManyRedirects);
+    expect((error as RetryError).cause).toMatchObject({
+      name: 'TypeError',
+      message: `GET ${server.url}/loop: more than 2 redirects (maxRedirects)`,
+    });
+    expect(seen()).toEqual(['GET /loop', 'GET /loop', 'GET /loop']);
   });
 });

@@ -38,6 +38,13 @@ describe('retryGetWithBackoff (the seed example, done right)', () => {
     expect(server.requests).toHaveLength(4);
   });
 
+  it('makes 10 tries when `attempts` is not given', async () => {
+    server.route('/r', [{ status: 503 }]);
+    const response = await retryGetWithBackoff(`${server.url}/r`, { clock: new VirtualClock() });
+    expect(response.status).toBe(503);
+    expect(server.requests).toHaveLength(10);
+  });
+
   it('throws a RetryError when no try got a response', async () => {
     const error = await retryGetWithBackoff(await refusedUrl(), {
       attempts: 3,

@@ -94,6 +94,23 @@ describe('openai through session.fetch (maxRetries: 0)', () => {
   });
 });
 
+describe("an SDK's own retries left on", () => {
+  it("multiply the session's: a failing call is tried (SDK retries + 1) × (session retries + 1) times", async () => {
+    // retry-after-ms keeps the SDK's own sleep to a millisecond of real time.
+    server.route('/v1/models', [{ status: 503, headers: { 'retry-after-ms': '1' }, body: 'down' }]);
+    const { session: s } = session({ retries: 1 });
+    const openai = new OpenAI({
+      apiKey: 'sk-test',
+      baseURL: `${server.url}/v1`,
+      fetch: s.fetch,
+      maxRetries: 1,
+    });
+    const error = await openai.models.list().catch((e: unknown) => e);
+    expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+    expect(seen('/v1/models')).toHaveLength((1 + 1) * (1 + 1));
+  });
+});
+
 describe('Octokit through session.fetch (no retry plugin)', () => {
   const client = (fetch: Session['fetch']) =>
     new Octokit({ baseUrl: server.url, auth: 'gh-token', request: { fetch } });
@@ -113,6 +130,21 @@ describe('Octokit through session.fetch (no retry plugin)', () => {
       [429, 'retry-after'],
       [503, 'backoff'],
     ]);
+  });
+
+  it('a POST with an idempotency-key header rides out a 503, the same key and body each time', async () => {
+    server.route('/repos/octo/hello/issues', [down, json({ number: 7 }, 201)]);
+    const { session: s } = session();
+    const response = await client(s.fetch).request('POST /repos/{owner}/{repo}/issues', {
+      owner: 'octo',
+      repo: 'hello',
+      title: 'flaky',
+      headers: { 'idempotency-key': 'issue-7' },
+    });
+    expect([response.status, response.data.number]).toEqual([201, 7]);
+    const posts = seen('/repos/octo/hello/issues');
+    expect(posts.map((r) => r.headers['idempotency-key'])).toEqual(['issue-7', 'issue-7']);
+    expect(new Set(posts.map((r) => r.body.toString())).size).toBe(1);
   });
 
   it('with retriesByStatus { 404: 0 }, a 404 is an answer: one request, and Octokit throws it', async () => {

@@ -77,6 +77,22 @@ describe('Session budgets against a real server', () => {
     expect(hits('/x') - interactive).toBe(11);
   });
 
+  it('never shares counters or jitter cursors between concurrent requests of one session', async () => {
+    server.route('/a', [{ status: 503 }]);
+    server.route('/b', [{ status: 503 }]);
+    const { session, events } = virtualSession({ jitter: 'none' });
+    const [a, b] = await Promise.all([
+      session.get(`${server.url}/a`),
+      session.get(`${server.url}/b`),
+    ]);
+    expect([a.status, b.status, hits('/a'), hits('/b')]).toEqual([503, 503, 11, 11]);
+    const delays = (path: string) =>
+      events.filter((e) => e.description.endsWith(path)).map((e) => [e.retry, e.delay]);
+    const schedule = [0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2, 90].map((d, i) => [i + 1, d]);
+    expect(delays('/a')).toEqual(schedule);
+    expect(delays('/b')).toEqual(schedule);
+  });
+
   it('does not retry a 400 or a 501', async () => {
     server.route('/bad', [{ status: 400 }]);
     server.route('/nope', [{ status: 501 }]);
@@ -258,6 +274,29 @@ describe('network faults and timeouts', () => {
   });
 });
 
+describe('aborts and the per-attempt timeout', () => {
+  it('aborting while an attempt waits for its headers rejects at once with the reason; no attempt starts after it', async () => {
+    server.route('/x', [{ hang: true }, { status: 200 }]);
+    const controller = new AbortController();
+    const { session, clock } = virtualSession();
+    const call = session.get(`${server.url}/x`, { signal: controller.signal });
+    while (hits('/x') === 0) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new Error('user left'));
+    await expect(call).rejects.toThrow('user left');
+    await clock.runAll();
+    expect(hits('/x')).toBe(1);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('keeps requestTimeout in real time under a VirtualClock: headers 50 ms late are waited for', async () => {
+    server.route('/x', [{ slowHeaders: 50, reply: { status: 200, body: 'late' } }]);
+    const { session, clock, events } = virtualSession({ requestTimeout: 5 });
+    const response = await session.get(`${server.url}/x`);
+    expect([response.status, await response.text()]).toEqual([200, 'late']);
+    expect([hits('/x'), events.length, clock.now()]).toEqual([1, 0, 0]);
+  });
+});
+
 describe('the caller signal after the headers', () => {
   it('still cancels a streaming body, and leaves no listener on a shared signal', async () => {
     server.route('/slow', [{ slowBody: { bytes: 4000, chunks: 8, intervalMs: 50 } }]);
@@ -302,6 +341,57 @@ describe('bodies and sockets', () => {
       'fresh',
       'fresh',
     ]);
+  });
+
+  it('cancels a failed body that is large or slow before the retry instead of reading it to its end', async () => {
+    // Read to their end, these bodies would take 1,000 s and 100 s to arrive.
+    server.route('/large', [
+      { status: 503, slowBody: { bytes: 10 * 1024 * 1024, chunks: 1000, intervalMs: 1000 } },
+      { status: 200, body: 'ok' },
+    ]);
+    server.route('/slow', [
+      { status: 503, slowBody: { bytes: 1000, chunks: 100, intervalMs: 1000 } },
+      { status: 200, body: 'ok' },
+    ]);
+    const { session, events } = virtualSession();
+    for (const path of ['/large', '/slow']) {
+      const response = await session.get(`${server.url}${path}`);
+      expect([path, response.status, await response.text()]).toEqual([path, 200, 'ok']);
+    }
+    expect(events.map((e) => e.status)).toEqual([503, 503]);
+    expect([hits('/large'), hits('/slow')]).toEqual([2, 2]);
+  });
+
+  it('resends string, bytes, URLSearchParams, FormData and Blob bodies, the same each time', async () => {
+    const form = new FormData();
+    form.append('field', 'value');
+    const bodies: Array<[string, NonNullable<RequestInit['body']>]> = [
+      ['string', 'text body'],
+      ['bytes', new TextEncoder().encode('byte body')],
+      ['params', new URLSearchParams({ a: '1', b: '2' })],
+      ['form', form],
+      ['blob', new Blob(['blob body'])],
+    ];
+    const { session } = virtualSession();
+    for (const [name, body] of bodies) {
+      server.route(`/${name}`, [{ status: 503 }, { status: 201 }]);
+      const response = await session.post(`${server.url}/${name}`, {
+        body,
+        headers: { 'Idempotency-Key': `key-${name}` },
+      });
+      expect([name, response.status]).toEqual([name, 201]);
+      // FormData is encoded afresh for each attempt, with a boundary of its own.
+      const sent = server.requests
+        .filter((r) => r.path === `/${name}`)
+        .map((r) => {
+          const boundary = /boundary=(.+)$/.exec(r.headers['content-type'] ?? '')?.[1];
+          const text = r.body.toString('latin1');
+          return boundary ? text.replaceAll(boundary, '<boundary>') : text;
+        });
+      expect(sent).toHaveLength(2);
+      expect(sent[0], name).toMatch(/body|a=1&b=2|value/);
+      expect(sent[1], name).toBe(sent[0]);
+    }
   });
 
   it('keeps Authorization and custom secrets on a same-origin redirect and drops them cross-origin', async () => {
@@ -415,6 +505,60 @@ describe('Session options', () => {
     expect(() => new Session({ maxRetries: 3 } as never)).toThrow(
       /^Unknown option `maxRetries` in Session options; did you mean `retries`\?/,
     );
+  });
+
+  it('get, head, post, put, patch and delete each send their own method', async () => {
+    server.route('/m', [{ status: 200 }]);
+    const session = new Session();
+    const url = `${server.url}/m`;
+    for (const call of [
+      () => session.get(url),
+      () => session.head(url),
+      () => session.post(url, { body: 'b' }),
+      () => session.put(url, { body: 'b' }),
+      () => session.patch(url, { body: 'b' }),
+      () => session.delete(url),
+    ]) {
+      await (await call()).arrayBuffer();
+    }
+    expect(server.requests.map((r) => r.method)).toEqual([
+      'GET',
+      'HEAD',
+      'POST',
+      'PUT',
+      'PATCH',
+      'DELETE',
+    ]);
+  });
+
+  it("runs a call's own onRetry after the session's, for that call only", async () => {
+    server.route('/a', [{ status: 503 }, { status: 200 }]);
+    server.route('/b', [{ status: 503 }, { status: 200 }]);
+    const order: string[] = [];
+    const session = new Session({
+      clock: new VirtualClock(),
+      onRetry: (e) => void order.push(`session ${e.description.slice(-2)}`),
+    });
+    await session.get(`${server.url}/a`, {
+      onRetry: async (e) => {
+        await Promise.resolve();
+        order.push(`call ${e.description.slice(-2)}`);
+      },
+    });
+    await session.get(`${server.url}/b`);
+    expect(order).toEqual(['session /a', 'call /a', 'session /b']);
+  });
+
+  it("takes retriesByStatus as a whole table: without the profile's 429 entry, a 429 is not retried", async () => {
+    server.route('/gone', [{ status: 404 }]);
+    server.route('/busy', [{ status: 429 }]);
+    const { session } = virtualSession({ retriesByStatus: { 404: 0 } });
+    expect((await session.get(`${server.url}/gone`)).status).toBe(404);
+    expect((await session.get(`${server.url}/busy`)).status).toBe(429);
+    expect([hits('/gone'), hits('/busy')]).toEqual([1, 1]);
+    const kept = virtualSession({ retriesByStatus: { 404: 0, 429: 45 } });
+    expect((await kept.session.get(`${server.url}/busy`)).status).toBe(429);
+    expect(hits('/busy')).toBe(1 + 46);
   });
 
   it('rejects bad options naming them', () => {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { budgetFor, resolveRetryOptions, stopReason } from '../../src/retry/policy.js';
+import {
+  budgetFor,
+  type RetryOptions,
+  resolveRetryOptions,
+  stopReason,
+} from '../../src/retry/policy.js';
 import { profiles } from '../../src/retry/profiles.js';
 
 describe('profiles', () => {
@@ -33,6 +38,15 @@ describe('profiles', () => {
     for (const [status, count] of Object.entries(n.retriesByStatus)) {
       expect(i.retriesByStatus[Number(status)], `retriesByStatus[${status}]`).toBeLessThan(count);
     }
+  });
+
+  it('take overrides typed as RetryOptions, every field optional, and keep the rest', () => {
+    // Type-checked by `npm run typecheck`: an override names only the fields it changes.
+    const overrides: RetryOptions[] = [{}, { retries: 2 }, { cap: 5, retryTimeout: 30 }];
+    const [none, two, short] = overrides.map((o) => resolveRetryOptions(o, profiles.interactive));
+    expect(none).toEqual(profiles.interactive);
+    expect([two!.retries, two!.cap, two!.retryTimeout]).toEqual([2, 5, 15]);
+    expect([short!.retries, short!.cap, short!.retryTimeout]).toEqual([3, 5, 30]);
   });
 
   it('are frozen, down to their nested values', () => {

@@ -294,6 +294,63 @@ describe('retry()', () => {
     expect(delays[1]).toEqual([0.2, 0.4, 0.8]);
   });
 
+  it('gives each attempt its number, a signal of its own and the seconds since the first attempt', async () => {
+    const clock = new VirtualClock();
+    const seen: Array<[number, number]> = [];
+    const signals = new Set<AbortSignal>();
+    const { op } = script([503, 503, 200]);
+    await retry(
+      async ({ attempt, signal, elapsed }) => {
+        seen.push([attempt, elapsed]);
+        signals.add(signal);
+        return op();
+      },
+      { clock, jitter: 'none' },
+    );
+    expect(seen.map(([attempt]) => attempt)).toEqual([1, 2, 3]);
+    expect(seen.map(([, elapsed]) => elapsed)).toEqual([0, 0.2, expect.closeTo(0.6, 9)]);
+    expect(signals.size).toBe(3);
+  });
+
+  it('reads a numeric statusCode as it reads status: a 404 spends the 404 budget of 8', async () => {
+    const clock = new VirtualClock();
+    let calls = 0;
+    const error = await retry(
+      async () => {
+        calls++;
+        throw Object.assign(new Error('not found'), { statusCode: 404 });
+      },
+      { clock },
+    ).catch((e) => e);
+    expect(calls).toBe(9);
+    expect(error.attempts.map((a: { status?: number }) => a.status)).toEqual(Array(9).fill(404));
+  });
+
+  it('schedules no retry of the interactive profile once 15 s have passed: the last starts within 20 s, and 10 s timeouts end within 30 s', async () => {
+    const latest = { start: 0, end: 0 };
+    let startedPast15 = 0;
+    // Attempts that fail after 0.5 s to 10 s (the interactive requestTimeout), on many seeds.
+    for (let seconds = 0.5; seconds <= 10; seconds += 0.5) {
+      for (let seed = 1; seed <= 20; seed++) {
+        const clock = new VirtualClock({ seed });
+        await retry(
+          async ({ elapsed }) => {
+            latest.start = Math.max(latest.start, elapsed);
+            if (elapsed > 15) startedPast15++;
+            await clock.sleep(seconds);
+            throw new DOMException('no answer in time', 'TimeoutError');
+          },
+          { clock, profile: 'interactive' },
+        ).catch((e) => expect(e).toBeInstanceOf(RetryError));
+        latest.end = Math.max(latest.end, clock.now());
+      }
+    }
+    expect(latest.start).toBeLessThanOrEqual(15 + 5);
+    expect(latest.end).toBeLessThanOrEqual(15 + 5 + 10);
+    // The rule rounds up: some last retries do start past 15 s.
+    expect(startedPast15).toBeGreaterThan(0);
+  });
+
   it('rejects unknown options with a hint', async () => {
     await expect(retry(async () => 1, { retires: 3 } as never)).rejects.toThrow(
       /did you mean `retries`/,

@@ -1,5 +1,4 @@
-import type { JitterName } from '../../../src/backoff/jitter.js';
-import { Coordinator, type CoordinatorOptions } from '../../../src/retry/coordinator.js';
+import { Coordinator, type CoordinatorOptions, type JitterName } from '../../library.js';
 import type { Contender } from '../world.js';
 import { axiosRetry } from './axios-retry.js';
 import { fetchRetry } from './fetch-retry.js';
@@ -25,11 +24,12 @@ const jitter = (name: JitterName, label: string) =>
 /** Every row of the benchmark, by id. */
 export const contenders: Readonly<Record<string, Contender>> = Object.fromEntries(
   [
-    orion('orion', 'orion Session (default: nonInteractive, centered, 429 early cap)'),
-    orion('orion-seed429', 'orion Session, seed 429 schedule without early cap (earlyCap: {})', {
-      options: { earlyCap: {} },
+    orion('orion', 'orion Session (default: nonInteractive, centered)'),
+    // The opt-in early cap for 429: the doubling value of the first 12 sleeps capped at 30 s (20 s).
+    orion('orion-early30', 'orion, early cap 429 12:30', {
+      options: { earlyCap: { 429: [12, 30] } },
     }),
-    orion('orion-early20', 'orion Session, 429 early cap 20 s (earlyCap: { 429: [12, 20] })', {
+    orion('orion-early20', 'orion, early cap 429 12:20', {
       options: { earlyCap: { 429: [12, 20] } },
     }),
     orion('orion-exact', 'orion Session, Retry-After exact (retryAfterSpread: false)', {

@@ -1,7 +1,4 @@
-import type { JitterName } from '../../../src/backoff/jitter.js';
-import type { Clock } from '../../../src/clock.js';
-import { Session, type SessionOptions } from '../../../src/http/session.js';
-import type { RetryCoordinator } from '../../../src/retry/retry.js';
+import { type Clock, type RetryCoordinator, Session, type SessionOptions } from '../../library.js';
 import type { Client, Contender, Tuning, World } from '../world.js';
 
 /** Settings of one row of this library: Session options plus an optional coordinator. */
@@ -27,7 +24,7 @@ export function orion(id: string, label: string, settings: OrionSettings = {}): 
             base: tuning.occ.base,
             cap: tuning.occ.cap,
             retries: Number.POSITIVE_INFINITY,
-            retryStatuses: [409],
+            transientStatuses: [409],
             retryTimeout: Number.POSITIVE_INFINITY,
           }
         : {};
@@ -51,11 +48,6 @@ export function orion(id: string, label: string, settings: OrionSettings = {}): 
       };
     },
   };
-}
-
-/** A jitter of this library on the non-interactive profile. */
-export function orionJitter(jitter: JitterName, label = `orion ${jitter}`): Contender {
-  return orion(`orion-${jitter}`, label, { options: { jitter } });
 }
 
 /** No backoff at all: every retry at once (the AWS simulation's "None"). */

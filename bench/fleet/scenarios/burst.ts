@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { Clock } from '../../../src/clock.js';
+import type { Clock } from '../../library.js';
 import { normal, peakInWindow } from '../stats.js';
 import type { Contender, SimServer, World } from '../world.js';
 import { simulatedFetch } from '../world.js';

@@ -1,12 +1,12 @@
-import type { Clock } from '../../../src/clock.js';
+import type { Clock } from '../../library.js';
 import { peerIds } from '../contenders/index.js';
 import { FlakyServer, type Hint, TokenBucketServer } from '../servers.js';
+import type { Params } from '../types.js';
 import type { Contender } from '../world.js';
 import { RTT, runBurst, type Shape } from './burst.js';
 import { OCC, runOcc } from './occ.js';
 import { runStream } from './sustained.js';
 
-export type Params = Readonly<Record<string, number | string>>;
 export type Metrics = Record<string, number>;
 
 /** One scenario: its grid of points, its contenders, and one seeded run. */
@@ -27,6 +27,8 @@ const orionRows = [
   'orion-decorrelated',
 ];
 const coordinatorRows = ['orion+coord', 'orion+ra', 'orion+rl', 'orion+budget'];
+/** The opt-in early cap for 429: it matters only where a 429 comes without a hint. */
+const earlyCapRows = ['orion-early30', 'orion-early20'];
 const proposedRows = ['proposed-g1', 'proposed-g1.5', 'proposed-g2', 'proposed-hold6'];
 /** The rows of the Retry-After spread comparison. */
 const spreadRows = ['orion', 'orion-exact', 'orion+ra', ...proposedRows, 'cockatiel'];
@@ -134,7 +136,7 @@ const s2: Scenario = {
         ...proposedRows,
         ...simPeers,
       ];
-    return [...orionRows, 'orion+coord', 'orion-seed429', 'orion-early20', ...simPeers];
+    return [...orionRows, 'orion+coord', ...earlyCapRows, ...simPeers];
   },
   async run(contender, p, clock) {
     const rate = Number(p.rate);
@@ -232,10 +234,16 @@ const s5: Scenario = {
     { hint: 'retry-after', rate: 10, burst: 10 },
     ...(quick ? [] : [{ hint: 'none', rate: 10, burst: 10 }]),
   ],
-  contenders: (_params, quick) =>
+  contenders: (params, quick) =>
     quick
       ? ['orion+coord', 'orion+rl', 'got']
-      : ['orion', 'orion-interactive', ...coordinatorRows, ...simPeers],
+      : [
+          'orion',
+          ...(params.hint === 'none' ? ['orion-early30'] : []),
+          'orion-interactive',
+          ...coordinatorRows,
+          ...simPeers,
+        ],
   async run(contender, p, clock) {
     const rate = Number(p.rate);
     const server = new TokenBucketServer({ rate, burst: Number(p.burst), hint: p.hint as Hint });

@@ -1,4 +1,4 @@
-import type { Clock } from '../../../src/clock.js';
+import type { Clock } from '../../library.js';
 import { normal } from '../stats.js';
 import type { Client, Contender, SimServer, World } from '../world.js';
 import { newLog } from '../world.js';

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import type { Clock } from '../../../src/clock.js';
+import type { Clock } from '../../library.js';
 import { exponential, normal } from '../stats.js';
 import type { Client, Contender, SimServer, World } from '../world.js';
 import { simulatedFetch } from '../world.js';

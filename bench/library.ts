@@ -1,0 +1,25 @@
+/**
+ * The library as the benchmarks use it: only names a user can import (`orionclient`,
+ * `orionclient/utils`, `orionclient/testing`), taken from the sources, so moves inside
+ * `src/` do not touch the benchmarks.
+ */
+export {
+  Backoff,
+  type Clock,
+  Coordinator,
+  type CoordinatorOptions,
+  interactiveSession,
+  type JitterName,
+  nonInteractiveSession,
+  type PlanOptions,
+  plan,
+  profiles,
+  type RetryCoordinator,
+  RetryError,
+  retry,
+  Session,
+  type SessionOptions,
+  VirtualClock,
+} from '../src/index.js';
+export { type Fault, startFaultServer } from '../src/testing/fault-server.js';
+export { TemporaryPath } from '../src/utils.js';

@@ -1,0 +1,10 @@
+/**
+ * `npm run bench:report`: rewrites the generated regions of docs/benchmarks.md (and the
+ * fleet plots) from the committed results alone, without measuring anything.
+ */
+import { writeFleetDocs } from './fleet/docs.js';
+import { writeOverheadDocs } from './overhead/docs.js';
+
+writeOverheadDocs();
+writeFleetDocs();
+console.log('wrote the generated regions of docs/benchmarks.md and docs/img/fleet-*.svg');
