@@ -1,6 +1,6 @@
 /**
  * The library as the benchmarks use it: only names a user can import (`orionclient`,
- * `orionclient/utils`, `orionclient/testing`), taken from the sources, so moves inside
+ * `orionclient/utils`, `orionclient/testing`, `orionclient/redis`), taken from the sources, so moves inside
  * `src/` do not touch the benchmarks.
  */
 export {
@@ -19,7 +19,9 @@ export {
   retry,
   Session,
   type SessionOptions,
+  systemClock,
   VirtualClock,
 } from '../src/index.js';
+export { fromIoredis, RedisStore } from '../src/redis/index.js';
 export { type Fault, startFaultServer } from '../src/testing/fault-server.js';
 export { TemporaryPath } from '../src/utils.js';

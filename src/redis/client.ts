@@ -25,16 +25,19 @@ export interface RedisCommands {
 
 /** What {@link fromIoredis} needs of an ioredis `Redis` or `Cluster` instance. */
 export interface IoredisLike {
+  /** Sends `command` with `args` (ioredis's generic command method). */
   call(command: string, ...args: string[]): Promise<unknown>;
 }
 
 /** What {@link fromNodeRedis} needs of a node-redis client (`createClient()`). */
 export interface NodeRedisLike {
+  /** Sends one command, its name first. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 
 /** What {@link fromNodeRedisCluster} needs of a node-redis cluster (`createCluster()`). */
 export interface NodeRedisClusterLike {
+  /** Sends one command, its name first, to the node that holds `firstKey`. */
   sendCommand(firstKey: string, isReadonly: boolean, args: string[]): Promise<unknown>;
 }
 

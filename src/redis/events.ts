@@ -4,7 +4,10 @@
  */
 import { openChannel } from '../retry/diagnostics.js';
 
-/** A message on the `orionclient:fleet` channel. */
+/**
+ * A message on the `orionclient:fleet` diagnostics channel
+ * (`diagnostics_channel.subscribe('orionclient:fleet', (event) => …)`).
+ */
 export interface FleetEvent {
   /** `'fallback'`: a call failed or was late, the Coordinators decide alone; `'rejoin'`: it answers again. */
   readonly type: 'fallback' | 'rejoin';
@@ -14,9 +17,9 @@ export interface FleetEvent {
   readonly error?: unknown;
 }
 
-/** Where fleet events are published; subscribe with Node's `diagnostics_channel`. */
-export const fleetChannel = openChannel('orionclient:fleet');
+const fleetChannel = openChannel('orionclient:fleet');
 
+/** Publishes `event` when someone listens. */
 export function publishFleet(event: FleetEvent): void {
   if (fleetChannel.hasSubscribers) fleetChannel.publish(event);
 }

@@ -26,5 +26,5 @@ export {
   type NodeRedisLike,
   type RedisCommands,
 } from './client.js';
-export { type FleetEvent, fleetChannel } from './events.js';
+export type { FleetEvent } from './events.js';
 export { RedisStore, type RedisStoreOptions } from './redis-store.js';

@@ -41,6 +41,7 @@ export interface RedisStoreOptions {
 
 /** Calls still waiting for Redis beyond which a new call fails at once (Redis is stuck). */
 const MAX_IN_FLIGHT = 8;
+const IN_FLIGHT_SECONDS = 5;
 const STATE_FIELDS = [
   'until',
   'span',
@@ -105,7 +106,7 @@ export class RedisStore implements QuotaStore {
     this.#prefix = prefix;
     this.timeout = checkNumber('timeout', o.timeout ?? 0.05, { min: 0.001, max: 60 });
     this.#fresh = checkNumber('fresh', o.fresh ?? 0.25, { min: 0, max: 10 });
-    this.#horizon = String(checkNumber('horizon', o.horizon ?? 0.25, { min: 0, max: 10 }));
+    this.#horizon = String(checkNumber('horizon', o.horizon ?? 0.5, { min: 0, max: 10 }));
     this.#idle = String(checkNumber('idle', o.idle ?? 600, { min: 1, max: 86_400 }));
   }
 
@@ -121,8 +122,16 @@ export class RedisStore implements QuotaStore {
     }
     const keys = this.keys(key);
     const args = [...keys, ...this.#args(report, policy)];
+    // A call counts as in flight until it settles, or for a few seconds at most: a client
+    // may keep a command sent on a dead connection pending forever.
     this.#inFlight++;
-    const call = this.#eval(args, keys[0]).finally(() => this.#inFlight--);
+    let counted = true;
+    const done = () => {
+      if (counted) this.#inFlight--;
+      counted = false;
+    };
+    setTimeout(done, IN_FLIGHT_SECONDS * 1000).unref();
+    const call = this.#eval(args, keys[0]).finally(done);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(

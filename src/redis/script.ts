@@ -44,43 +44,57 @@ local valid = instant(s.u, 86401) and instant(s.lc, 1) and instant(s.le, 86401)
   and s.r ~= nil and s.r > 0 and s.th ~= nil and s.th > 0
 if not valid then s = cold end
 
--- Sliding counts in rings of buckets (window-count.ts), kept in one hash.
-local W = {}
-local flat = redis.call('HGETALL', KEYS[2])
-for i = 1, #flat, 2 do W[flat[i]] = flat[i + 1] end
+-- Sliding counts in rings of buckets (window-count.ts), kept in one hash: per ring (prefix
+-- a, q or r) its bucket width (w), newest bucket (n), total (t), and its buckets that are
+-- not empty (the prefix and the bucket's index in the ring).
 local sets, dels, added = {}, {}, false
+local rings = {}
 local function ring(p, span, size)
-  local r = {p = p, width = span / size, size = size, c = {}, newest = -inf, total = 0, dirty = {}}
-  local ok = W[p .. 'w'] == fmt(r.width)
-  if ok then
-    r.newest, r.total = num(W[p .. 'n']), num(W[p .. 't'])
-    ok = r.newest ~= nil and r.total ~= nil and r.newest < inf
-      and (r.newest == -inf or r.newest == math.floor(r.newest))
-    local sum = 0
-    for i = 0, size - 1 do
-      local c = W[p .. i] == nil and 0 or num(W[p .. i])
-      if c == nil or c < 0 or c ~= math.floor(c) or c == inf then ok = false break end
-      r.c[i] = c
-      sum = sum + c
-    end
-    ok = ok and sum == r.total
-  end
-  if not ok then
-    r.newest, r.total = -inf, 0
-    for i = 0, size - 1 do r.c[i] = 0 if W[p .. i] ~= nil then r.dirty[i] = true end end
-  end
+  local r = {p = p, width = span / size, size = size, c = {}, raw = {}, newest = -inf, total = 0, dirty = {}}
+  rings[p] = r
   return r
+end
+local accepted = ring('a', 1, 20)
+local requests = window and ring('q', window, 100) or nil
+local retries = window and ring('r', window, 100) or nil
+local flat = redis.call('HGETALL', KEYS[2])
+for i = 1, #flat, 2 do
+  local r = rings[string.sub(flat[i], 1, 1)]
+  if r then r.raw[string.sub(flat[i], 2)] = flat[i + 1] end
+end
+for _, r in pairs(rings) do
+  local raw = r.raw
+  local ok = raw.w == fmt(r.width)
+  r.newest, r.total = num(raw.n), num(raw.t)
+  ok = ok and r.newest ~= nil and r.total ~= nil and r.newest < inf
+    and (r.newest == -inf or r.newest == math.floor(r.newest))
+  local sum = 0
+  for f, v in pairs(raw) do
+    if f ~= 'w' and f ~= 'n' and f ~= 't' then
+      local j, c = tonumber(f), num(v)
+      if j == nil or j ~= math.floor(j) or j < 0 or j >= r.size or c == nil or c <= 0
+        or c == inf or c ~= math.floor(c) then ok = false
+      elseif ok then r.c[j] = c sum = sum + c end
+    end
+  end
+  if not (ok and sum == r.total) then
+    r.newest, r.total, r.c = -inf, 0, {}
+    for f in pairs(raw) do
+      if f ~= 'w' and f ~= 'n' and f ~= 't' then dels[#dels + 1] = r.p .. f end
+    end
+  end
 end
 local function advance(r, at)
   local b = math.floor(at / r.width)
   if b <= r.newest then return end
   if b - r.newest >= r.size then
-    for i = 0, r.size - 1 do if r.c[i] ~= 0 then r.c[i] = 0 r.dirty[i] = true end end
-    r.total = 0
+    for j in pairs(r.c) do r.dirty[j] = true end
+    r.c, r.total = {}, 0
   else
     for i = r.newest + 1, b do
       local j = i % r.size
-      if r.c[j] ~= 0 then r.total = r.total - r.c[j] r.c[j] = 0 r.dirty[j] = true end
+      local c = r.c[j]
+      if c then r.total = r.total - c r.c[j] = nil r.dirty[j] = true end
     end
   end
   r.newest = b
@@ -88,7 +102,7 @@ end
 local function add(r, at, n)
   advance(r, at)
   local j = r.newest % r.size
-  r.c[j] = r.c[j] + n
+  r.c[j] = (r.c[j] or 0) + n
   r.total = r.total + n
   r.dirty[j] = true
   added = true
@@ -97,17 +111,14 @@ local function sum(r, at) if r == nil then return 0 end advance(r, at) return r.
 local function save(r)
   if r == nil then return end
   for j in pairs(r.dirty) do
-    if r.c[j] == 0 then dels[#dels + 1] = r.p .. j
-    else sets[#sets + 1] = r.p .. j sets[#sets + 1] = fmt(r.c[j]) end
+    if r.c[j] then sets[#sets + 1] = r.p .. j sets[#sets + 1] = fmt(r.c[j])
+    else dels[#dels + 1] = r.p .. j end
   end
   for _, f in ipairs({{'w', r.width}, {'n', r.newest}, {'t', r.total}}) do
     sets[#sets + 1] = r.p .. f[1]
     sets[#sets + 1] = fmt(f[2])
   end
 end
-local accepted = ring('a', 1, 20)
-local requests = window and ring('q', window, 100) or nil
-local retries = window and ring('r', window, 100) or nil
 
 -- policy.ts: grow, throttle, observe.
 local function grow()

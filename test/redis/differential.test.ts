@@ -114,11 +114,11 @@ describe('the Redis store and the memory store', () => {
         fc.array(step, { minLength: 1, maxLength: 25 }),
         async (policy, steps) => {
           const key = `differential-${run++}`;
-          const store = new RedisStore({ client: fromIoredis(redis), timeout: 5 });
+          const store = new RedisStore({ client: fromIoredis(redis), timeout: 5, horizon: 0.5 });
           let now = 0;
           const memory = new MemoryStore(
             { now: () => now, sleep: () => Promise.resolve(), random: () => 0 },
-            { fresh: 0.25, horizon: 0.25 },
+            { fresh: 0.25, horizon: 0.5 },
           );
           let shift = 0;
           for (const s of steps) {
