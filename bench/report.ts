@@ -3,8 +3,10 @@
  * fleet plots) from the committed results alone, without measuring anything.
  */
 import { writeFleetDocs } from './fleet/docs.js';
+import { writeFleetRedisDocs } from './fleet-redis/report.js';
 import { writeOverheadDocs } from './overhead/docs.js';
 
 writeOverheadDocs();
 writeFleetDocs();
+writeFleetRedisDocs();
 console.log('wrote the generated regions of docs/benchmarks.md and docs/img/fleet-*.svg');

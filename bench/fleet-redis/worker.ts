@@ -67,7 +67,12 @@ function client(): Get {
   };
   closers.push(() => redis.disconnect());
   if (contender === 'c') {
-    const store = new RedisStore({ client: fromIoredis(redis), prefix: config.run });
+    const store = new RedisStore({
+      client: fromIoredis(redis),
+      prefix: config.run,
+      ...(process.env.BENCH_HORIZON ? { horizon: Number(process.env.BENCH_HORIZON) } : {}),
+      ...(process.env.BENCH_FRESH ? { fresh: Number(process.env.BENCH_FRESH) } : {}),
+    });
     const session = new Session({ clock, coordinator: new Coordinator({ clock, store }) });
     return (signal) => session.get(url, { signal }).then(consume);
   }

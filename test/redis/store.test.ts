@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Coordinator } from '../../src/fleet/coordinator.js';
 import type { PolicySettings } from '../../src/fleet/settings.js';
 import { COLD, type Observation } from '../../src/fleet/state.js';
 import type { QuotaReport } from '../../src/fleet/store.js';
@@ -12,6 +14,7 @@ import {
   type RedisCommands,
   RedisStore,
 } from '../../src/redis/index.js';
+import { SYNC_SCRIPT } from '../../src/redis/script.js';
 import { RedisServer } from '../support/redis-server.js';
 
 const policy: PolicySettings = {
@@ -92,6 +95,14 @@ describe.each(Object.keys(clients))('RedisStore through %s', (name) => {
     expect(other.fresh).toBe(0.25);
   });
 
+  it('loads its script when it is made, and says when Redis holds it', async () => {
+    await ioredis.script('FLUSH');
+    const sha = createHash('sha1').update(SYNC_SCRIPT).digest('hex');
+    const store = make();
+    await store.ready();
+    expect(await ioredis.script('EXISTS', sha)).toEqual([1]);
+  });
+
   it('recovers by itself when the server lost the script (NOSCRIPT → EVAL)', async () => {
     const store = make();
     await store.sync(`${quota}-flush`, report([seen({})]), policy);
@@ -152,6 +163,30 @@ describe('RedisStore events and options', () => {
     }
   });
 
+  it('reads an answer that came while the event loop was busy past the deadline', async () => {
+    const events: FleetEvent[] = [];
+    const listen = (m: unknown) => events.push(m as FleetEvent);
+    subscribe('orionclient:fleet', listen);
+    try {
+      const store = new RedisStore({ client: fromIoredis(ioredis), prefix: 'busy' });
+      await store.ready();
+      const coordinator = new Coordinator({ store });
+      coordinator.record({ retry: true, status: 429, retryAfter: 30 }, 1);
+      // Redis answers at once; this process reads nothing for three deadlines.
+      const until = performance.now() + 150;
+      while (performance.now() < until) {}
+      await new Promise((r) => setTimeout(r, 20));
+      expect(events).toEqual([]);
+      expect(await ioredis.hget(store.keys('')[0], 'sp')).toBe('30');
+      // The Coordinator did not give up on the store either: the next news goes out at once.
+      coordinator.record({ retry: true, status: 429, retryAfter: 60 }, 1);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(await ioredis.hget(store.keys('')[0], 'sp')).toBe('60');
+    } finally {
+      unsubscribe('orionclient:fleet', listen);
+    }
+  });
+
   it('gives up on a call after its deadline, and on new calls while many hang', async () => {
     let sent = 0;
     const store = new RedisStore({
@@ -166,7 +201,8 @@ describe('RedisStore events and options', () => {
     const calls = Array.from({ length: 10 }, () => store.sync('q', report([]), policy));
     const results = await Promise.allSettled(calls);
     expect(results.every((r) => r.status === 'rejected')).toBe(true);
-    expect(sent).toBe(8);
+    // The script's load when the store was made, then 8 calls; the other 2 fail at once.
+    expect(sent).toBe(9);
   });
 
   it('rejects bad options with the option’s name and the value given', () => {
