@@ -45,6 +45,8 @@ const clock: Clock =
 
 type Get = (signal: AbortSignal) => Promise<boolean>;
 const closers: (() => unknown)[] = [];
+/** Connections to open before the barrier: a user's process starts before its traffic. */
+const warmups: Promise<unknown>[] = [];
 let redisCalls = 0;
 
 function client(): Get {
@@ -73,6 +75,7 @@ function client(): Get {
       ...(process.env.BENCH_HORIZON ? { horizon: Number(process.env.BENCH_HORIZON) } : {}),
       ...(process.env.BENCH_FRESH ? { fresh: Number(process.env.BENCH_FRESH) } : {}),
     });
+    warmups.push(store.ready());
     const session = new Session({ clock, coordinator: new Coordinator({ clock, store }) });
     return (signal) => session.get(url, { signal }).then(consume);
   }
@@ -88,6 +91,7 @@ function client(): Get {
     timeout: 120_000,
   });
   closers.push(() => limiter.disconnect(false));
+  warmups.push(limiter.ready());
   return async (signal) => {
     while (!signal.aborted) {
       const response = await limiter.schedule(() => fetch(url, { signal }));
@@ -120,4 +124,5 @@ process.once('message', async () => {
   for (const close of closers) await close();
   process.exit(0);
 });
+await Promise.all(warmups);
 send({ ready: true });

@@ -127,7 +127,8 @@ describe.each(Object.keys(connect))('a fleet on Redis through %s', (name) => {
       a.record(ok, 1);
       b.state();
       return events.at(-1)?.type === 'rejoin';
-    });
+      // node-redis waits up to 2 s between its attempts to reconnect.
+    }, 400);
     a.record(throttled(30), 2);
     return joined && (await eventually(() => heldAtLeast(b, 29)));
   }
