@@ -49,11 +49,13 @@ describe('the published package', () => {
       `import { Backoff, TemporaryPath, retryGetWithBackoff } from 'orionclient/utils';
 import { Session, plan, profiles } from 'orionclient';
 import { startFaultServer } from 'orionclient/testing';
+import { RedisStore, fromIoredis } from 'orionclient/redis';
 const t = await TemporaryPath.create({ suffix: 'bar' });
 const name = t.path;
 await t[Symbol.asyncDispose]();
 console.log(JSON.stringify({ e: new Backoff().exponential(3), total: plan().total, session: typeof Session,
-  get: typeof retryGetWithBackoff, server: typeof startFaultServer, frozen: Object.isFrozen(profiles), name }));`,
+  get: typeof retryGetWithBackoff, server: typeof startFaultServer, frozen: Object.isFrozen(profiles), name,
+  redis: typeof RedisStore, adapter: typeof fromIoredis }));`,
     );
     const out = JSON.parse(
       execFileSync(process.execPath, ['check.mjs'], { cwd: scratch, encoding: 'utf8' }),
@@ -64,11 +66,18 @@ console.log(JSON.stringify({ e: new Backoff().exponential(3), total: plan().tota
       session: 'function',
       get: 'function',
       frozen: true,
+      redis: 'function',
+      adapter: 'function',
     });
     expect(out.name).toMatch(/tmp[a-z0-9]{13}bar$/);
     expect(existsSync(out.name)).toBe(false);
     const installed = join(scratch, 'node_modules/orionclient');
-    for (const file of ['dist/index.d.ts', 'dist/utils.d.ts', 'dist/cli/main.js']) {
+    for (const file of [
+      'dist/index.d.ts',
+      'dist/utils.d.ts',
+      'dist/redis/index.d.ts',
+      'dist/cli/main.js',
+    ]) {
       expect(existsSync(join(installed, file)), file).toBe(true);
     }
     expect(readdirSync(installed)).not.toContain('src');
