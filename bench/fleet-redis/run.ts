@@ -93,7 +93,16 @@ async function measure(): Promise<void> {
     } else if (mode === 'worker') {
       timers.push(setTimeout(() => workers.at(-1)!.kill('SIGKILL'), 2000));
     }
+    // A worker that does not end within the limit (and a grace) is killed: its requests
+    // count as given up.
+    const hard = setTimeout(
+      () => {
+        for (const w of workers) w.kill('SIGKILL');
+      },
+      (limit + 15) * 1000,
+    );
     await Promise.all(done);
+    clearTimeout(hard);
     for (const t of timers) clearTimeout(t);
     const usage = await redis.usage().catch(() => ({ usec: Number.NaN }));
     const calls = server.attempts.length;

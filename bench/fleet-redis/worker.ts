@@ -94,7 +94,15 @@ function client(): Get {
   warmups.push(limiter.ready());
   return async (signal) => {
     while (!signal.aborted) {
-      const response = await limiter.schedule(() => fetch(url, { signal }));
+      // A job Bottleneck never runs (its queue stuck in Redis) ends with the run's limit.
+      const aborted = new Promise<never>((_, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true }),
+      );
+      aborted.catch(() => {});
+      const response = await Promise.race([
+        limiter.schedule(() => fetch(url, { signal })),
+        aborted,
+      ]);
       await response.arrayBuffer().catch(() => undefined);
       if (response.ok) return true;
       const after = Number(response.headers.get('retry-after')) || 1;
