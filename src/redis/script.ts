@@ -8,7 +8,8 @@
  * ARGV: 1 seconds added to the server's TIME (0 but in tests), 2 horizon, 3 seconds an idle
  * quota is kept, 4-6 hold (on, whilePacing, maxHold), 7-12 limit (on, minRate, growth, probe,
  * decrease, cooldown), 13 budget window ('' when off), 14 retries spent, 15 slots wanted,
- * then 5 per observation (first, answer t|a|f, retry, retryAfter or '', waiting).
+ * then 6 per run of equal observations (how many, first, answer t|a|f, retry, retryAfter
+ * or '', waiting).
  * Every number travels as a string (Lua would truncate a fractional reply) and every
  * instant is the server's: the caller sends durations only.
  * Reply: now, the 8 state fields, accepted, requests, retries, slot, slots, gap.
@@ -163,12 +164,24 @@ local function observe(first, answer, retry, retryAfter, waiting)
   if waiting then grow() end
 end
 
-for i = 16, #A, 5 do
-  local first, answer, retry = A[i] == '1', A[i + 1], A[i + 2] == '1'
-  local retryAfter = num(A[i + 3])
-  if first and requests then add(requests, now, 1) end
-  if answer == 'a' and limit then add(accepted, now, 1) end
-  observe(first, answer, retry, retryAfter, A[i + 4] == '1')
+for i = 16, #A, 6 do
+  local times = tonumber(A[i])
+  local first, answer, retry = A[i + 1] == '1', A[i + 2], A[i + 3] == '1'
+  local retryAfter = num(A[i + 4])
+  local waiting = A[i + 5] == '1'
+  if answer == 'a' and not retry and s.r == inf and now >= s.le then
+    -- A run of accepted answers with no limit on only counts (observe changes nothing
+    -- but the streak), so it is counted at once.
+    if first and requests then add(requests, now, times) end
+    if limit then add(accepted, now, times) end
+    s.k = 0
+  else
+    for _ = 1, times do
+      if first and requests then add(requests, now, 1) end
+      if answer == 'a' and limit then add(accepted, now, 1) end
+      observe(first, answer, retry, retryAfter, waiting)
+    end
+  end
 end
 if spent > 0 and retries then add(retries, now, spent) end
 

@@ -38,7 +38,16 @@ const observation: fc.Arbitrary<Observation> = fc.record({
 
 const step = fc.record({
   pause: fc.constantFrom(0, 0, 0.001, 0.03, 0.2, 0.7, 1.3, 4, 12),
-  observations: fc.array(observation, { maxLength: 6 }),
+  // Single outcomes, and runs of equal ones (sent to Redis as one with a count).
+  observations: fc
+    .array(
+      fc.oneof(
+        observation.map((o) => [o]),
+        fc.tuple(observation, fc.integer({ min: 2, max: 40 })).map(([o, k]) => Array(k).fill(o)),
+      ),
+      { maxLength: 4 },
+    )
+    .map((runs) => runs.flat()),
   retries: fc.constantFrom(0, 0, 1, 3),
   take: fc.constantFrom(0, 0, 1, 5, 64),
 });

@@ -172,11 +172,12 @@ describe('RedisStore events and options', () => {
       await store.ready();
       const coordinator = new Coordinator({ store });
       coordinator.record({ retry: true, status: 429, retryAfter: 30 }, 1);
-      // Redis answers at once; this process reads nothing for three deadlines.
-      const until = performance.now() + 150;
+      // Redis answers at once (even on a busy machine, well within 0.4 s); this process
+      // reads nothing for eight deadlines.
+      const until = performance.now() + 400;
       while (performance.now() < until) {}
       await new Promise((r) => setTimeout(r, 20));
-      expect(events).toEqual([]);
+      expect(events.map((e) => String(e.error))).toEqual([]);
       expect(await ioredis.hget(store.keys('')[0], 'sp')).toBe('30');
       // The Coordinator did not give up on the store either: the next news goes out at once.
       coordinator.record({ retry: true, status: 429, retryAfter: 60 }, 1);
@@ -185,6 +186,26 @@ describe('RedisStore events and options', () => {
     } finally {
       unsubscribe('orionclient:fleet', listen);
     }
+  });
+
+  it('sends a run of equal outcomes as one, with its count', async () => {
+    const sent: number[] = [];
+    const inner = fromIoredis(ioredis);
+    const store = new RedisStore({
+      client: {
+        send: (c, k) => {
+          sent.push(c.length);
+          return inner.send(c, k);
+        },
+      },
+      prefix: 'runs',
+    });
+    await store.ready();
+    const accepted = Array.from({ length: 10_000 }, () => seen({}));
+    const answer = await store.sync('q', report([...accepted, seen({ first: false })]), policy);
+    expect(answer.counts).toEqual({ accepted: 10_001, requests: 10_000, retries: 0 });
+    // EVALSHA, its sha, the key count, 2 keys, 15 settings, and 6 for each of the 2 runs.
+    expect(sent.at(-1)).toBe(3 + 2 + 15 + 12);
   });
 
   it('gives up on a call after its deadline, and on new calls while many hang', async () => {
