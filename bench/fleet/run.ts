@@ -1,6 +1,6 @@
 /**
  * The fleet benchmark: `npm run bench:fleet [-- --quick] [-- --only=S2 --contenders=orion,got
- * --where=n:1000]`. Every seeded run of every contender at every point of every scenario, in
+ * --where=n:1000] [-- --merge]`. Every seeded run of every contender at every point of every scenario, in
  * virtual time on worker threads; writes `bench/results/fleet.jsonl` (`fleet-quick.jsonl`
  * with `--quick`) and, after a full run with no filter, the generated regions of
  * docs/benchmarks.md and the plots (`npm run bench:report` redoes those from the results).
@@ -11,13 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { command, machine, versions } from '../common/machine.js';
 import { RESULTS } from '../common/paths.js';
-import { writeResults } from '../common/results.js';
+import { readResults, writeResults } from '../common/results.js';
 import { contenders } from './contenders/index.js';
 import { writeFleetDocs } from './docs.js';
 import { printTables } from './report.js';
 import { scenarios } from './scenarios/index.js';
 import { summarize } from './stats.js';
-import type { Meta, Params, Row } from './types.js';
+import type { Meta, Params, Rerun, Row } from './types.js';
 import type { Task } from './worker.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +41,8 @@ const where = value('where')
   .map((kv) => kv.split(':') as [string, string]);
 const workers = Number(value('workers') ?? Math.min(2, availableParallelism()));
 const outArg = value('out');
+/** `--merge`: replace this run's rows in the results file instead of rewriting it. */
+const merge = flag('merge');
 /** `--out=scratch/name.jsonl`: relative to bench/results (whose scratch/ is not committed). */
 const out = resolve(RESULTS, outArg ?? (quick ? 'fleet-quick.jsonl' : 'fleet.jsonl'));
 
@@ -147,9 +149,28 @@ const meta: Meta = {
     '@sinonjs/fake-timers',
   ]),
 };
-writeResults(out, meta, rows);
 printTables(rows);
-if (!quick && !only && !pick && !where && !outArg) {
+if (merge) {
+  // The rows measured here replace those of the same point and contender in the results
+  // file; its metadata keeps the full run's and lists every rerun.
+  const before = readResults<Meta, Row>(out);
+  const key = (r: Row) => `${r.scenario}|${JSON.stringify(r.params)}|${r.contender}`;
+  const fresh = new Map(rows.map((r) => [key(r), r]));
+  const kept = before.rows.map((r) => fresh.get(key(r)) ?? r);
+  const added = rows.filter((r) => !before.rows.some((b) => key(b) === key(r)));
+  const rerun: Rerun = {
+    date: meta.date,
+    commit: meta.commit as string | undefined,
+    command: meta.command as string,
+    rows: rows.length,
+  };
+  const reruns = [...((before.meta.reruns as Rerun[] | undefined) ?? []), rerun];
+  writeResults(out, { ...before.meta, reruns }, [...kept, ...added]);
+  if (!outArg && !quick) writeFleetDocs();
+} else {
+  writeResults(out, meta, rows);
+}
+if (!merge && !quick && !only && !pick && !where && !outArg) {
   writeFleetDocs();
   console.log('wrote the fleet regions of docs/benchmarks.md and docs/img/fleet-*.svg');
 }

@@ -14,6 +14,14 @@ export interface Row {
   readonly metrics: Readonly<Record<string, Summary>>;
 }
 
+/** Rows measured again after a run and merged into its results (`--merge`). */
+export interface Rerun {
+  readonly date: string;
+  readonly commit: string | undefined;
+  readonly command: string;
+  readonly rows: number;
+}
+
 /** The metadata of a run (`fleet.meta.json`). */
 export interface Meta {
   readonly date: string;
@@ -23,6 +31,8 @@ export interface Meta {
   readonly heavyRunsPerPoint: number;
   readonly workers: number;
   readonly elapsedSeconds: number;
+  /** Reruns merged into the results since. */
+  readonly reruns?: readonly Rerun[];
   readonly [key: string]: unknown;
 }
 

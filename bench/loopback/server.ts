@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** The S2 server on a real socket: a token bucket, 429 with a whole-second `Retry-After`. */
+/**
+ * The S2 server on a real socket: a token bucket, 429 with a whole-second `Retry-After`
+ * (or with no hint at all).
+ */
 export interface LoopbackServer {
   readonly url: string;
   /** Arrival time (seconds since `reset()`) of every request, and of every accepted one. */
@@ -12,7 +15,11 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-export async function startServer(rate: number, burst: number): Promise<LoopbackServer> {
+export async function startServer(
+  rate: number,
+  burst: number,
+  hint: 'retry-after' | 'none' = 'retry-after',
+): Promise<LoopbackServer> {
   let start = performance.now();
   let tokens = burst;
   let last = 0;
@@ -32,7 +39,9 @@ export async function startServer(rate: number, burst: number): Promise<Loopback
       return;
     }
     const wait = Math.max(1, Math.ceil((1 - tokens) / rate));
-    response.writeHead(429, { 'retry-after': String(wait), 'content-length': '0' });
+    const headers: Record<string, string> = { 'content-length': '0' };
+    if (hint === 'retry-after') headers['retry-after'] = String(wait);
+    response.writeHead(429, headers);
     response.end();
   });
   server.keepAliveTimeout = 60_000;

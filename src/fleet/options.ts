@@ -60,7 +60,10 @@ export interface RateLimitOptions {
   minRate?: number;
   /**
    * Growth factor per second of accepted responses while the rate is below the last rate
-   * that was throttled (slow start). The rate grows only while attempts wait for it.
+   * that was throttled (slow start). While no such ceiling holds (after the first throttle,
+   * or once a ceiling that the next throttle did not find again has lapsed after 2 s) the
+   * rate grows by `growth³` per second instead, unless it was last lowered because nothing
+   * got through. The rate grows only while attempts wait for it.
    * @default 1.6
    */
   growth?: number;
@@ -71,7 +74,8 @@ export interface RateLimitOptions {
    */
   probe?: number;
   /**
-   * Multiplier applied to the rate when a throttling response arrives.
+   * Multiplier applied to the rate when a throttling response arrives; the cut goes lower,
+   * to the rate the server accepted over the last second, but never below half the rate.
    * @default 0.9
    */
   decrease?: number;
@@ -205,13 +209,20 @@ function rateLimitSettings(value: unknown): LimitSettings | undefined {
       `\`rateLimit.statuses\` must be an array of status codes, got ${show(statuses)}`,
     );
   }
+  const growth = checkNumber('rateLimit.growth', o.growth ?? 1.6, { min: 1, max: 1000 });
   return {
     statuses: statuses.map((s, i) => checkStatus(`rateLimit.statuses[${i}]`, s)),
     minRate: checkNumber('rateLimit.minRate', o.minRate ?? 0.5, { min: 0.01 }),
-    growth: checkNumber('rateLimit.growth', o.growth ?? 1.6, { min: 1, max: 1000 }),
+    growth,
     probe: checkNumber('rateLimit.probe', o.probe ?? 0.005, { min: 0, max: 1000 }),
     decrease: checkNumber('rateLimit.decrease', o.decrease ?? 0.9, { min: 0.01, max: 1 }),
     cooldown: checkNumber('rateLimit.cooldown', o.cooldown ?? 1, { min: 0, max: 86_400 }),
+    // Measured at the loopback setting (N = 200, C = 50/s, B = 10, one process and 4 or 8
+    // processes with a Coordinator each) against S2(b), S4 and S5: docs/benchmarks.md.
+    startGrowth: growth ** 3,
+    deepestCut: 0.5,
+    ceilingHold: 2,
+    confirmBand: 0.9,
   };
 }
 

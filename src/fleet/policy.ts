@@ -44,10 +44,16 @@ export function observe(
     // Once the rate limit paces the attempts, the throttled request waits its own hint in
     // full and the others keep the pace (which the throttle lowers), unless told otherwise.
     const pacing = s.rate !== Number.POSITIVE_INFINITY && !hold.whilePacing;
+    // The first attempts of a wave that a hold already stops count once: each of them was
+    // sent before the hold. (Counted one by one, a process that saw a whole first wave of
+    // 429s widened its spread to the maximum, against a server idle by then.)
+    const streak = now >= s.until || !o.first ? s.streak + 1 : s.streak;
     s =
       !pacing && now + span > s.until
-        ? { ...s, streak: s.streak + 1, until: now + span, span }
-        : { ...s, streak: s.streak + 1 };
+        ? { ...s, streak, until: now + span, span }
+        : streak === s.streak
+          ? s
+          : { ...s, streak };
   } else if (!o.retry && o.answer !== 'failed' && s.streak !== 0) {
     s = { ...s, streak: 0 };
   }
@@ -59,22 +65,27 @@ export function observe(
   }
   // While the first throttle's rate is learned, the answers in flight raise it.
   if (now < s.learning) return s.rate >= counts.accepted ? s : { ...s, rate: counts.accepted };
-  return o.waiting ? grow(s, limit) : s;
+  return o.waiting ? grow(s, limit, now) : s;
 }
 
 /**
  * Raises the rate for one accepted answer (the caller knows attempts wait for it, so an idle
- * client or a server that accepts nothing never grows it): by `growth` per second's worth
- * of answers below the threshold (slow start), by `probe` of the threshold per second
- * above it.
+ * client or a server that accepts nothing never grows it). Below a ceiling that holds
+ * (`threshold` until `ceilingUntil`): by `growth` per second's worth of answers (slow
+ * start); above it: by `probe` of it per second. With no ceiling holding, by `startGrowth`
+ * per second while the server was last seen accepting (nothing tells how far its rate
+ * is), by `growth` after an outage (the peak after recovery stays low).
  */
-function grow(s: QuotaState, limit: LimitSettings): QuotaState {
+function grow(s: QuotaState, limit: LimitSettings, now: number): QuotaState {
   const rate = s.rate;
   if (rate === Number.POSITIVE_INFINITY) return s;
+  const ceiling = now < s.ceilingUntil ? s.threshold : Number.POSITIVE_INFINITY;
+  const growth =
+    ceiling === Number.POSITIVE_INFINITY && s.accepting === 1 ? limit.startGrowth : limit.growth;
   const next =
-    rate < s.threshold
-      ? Math.min(s.threshold, rate * limit.growth ** (1 / rate))
-      : rate + (limit.probe * s.threshold) / rate;
+    rate < ceiling
+      ? Math.min(ceiling, rate * growth ** (1 / rate))
+      : rate + (limit.probe * ceiling) / rate;
   return { ...s, rate: next };
 }
 
@@ -84,17 +95,32 @@ function throttle(s: QuotaState, limit: LimitSettings, now: number, admitted: nu
     // The first throttle: start at what the server just accepted, and keep raising that
     // start while the rest of the first wave's answers come in.
     const rate = Math.max(limit.minRate, admitted);
-    return { ...s, rate, learning: now + limit.cooldown, lastCut: now };
+    return {
+      ...s,
+      rate,
+      learning: now + limit.cooldown,
+      lastCut: now,
+      accepting: admitted > 0 ? 1 : 0,
+    };
   }
   if (now - s.lastCut < limit.cooldown) return s;
   if (admitted > 0) {
-    // Throttled, the server accepts about its rate: aim there, back off below it.
-    const rate = Math.max(limit.minRate, Math.min(s.rate * limit.decrease, admitted));
-    return { ...s, rate, threshold: Math.max(rate, admitted), lastCut: now };
+    // Throttled, the server accepts about its rate: aim there, back off below it, but never
+    // below `deepestCut` of the rate at once (what this client saw accepted falls short of
+    // the server's rate when other clients took the rest, or when a hold kept it idle).
+    const aim = Math.max(admitted, s.rate * limit.deepestCut);
+    const rate = Math.max(limit.minRate, Math.min(s.rate * limit.decrease, aim));
+    const threshold = Math.max(rate, admitted);
+    // A ceiling found again where the last one was is the server's: it holds. Any other
+    // may be a share that other clients left since: it holds only `ceilingHold` seconds.
+    const confirmed =
+      threshold >= s.threshold * limit.confirmBand && threshold * limit.confirmBand <= s.threshold;
+    const ceilingUntil = confirmed ? Number.POSITIVE_INFINITY : now + limit.ceilingHold;
+    return { ...s, rate, threshold, ceilingUntil, lastCut: now, accepting: 1 };
   }
-  // Nothing gets through (an outage): halve, and remember the last good rate so that
-  // recovery climbs back to it quickly.
-  return { ...s, rate: Math.max(limit.minRate, s.rate / 2), lastCut: now };
+  // Nothing gets through (an outage): halve; the recovery climbs at `growth`, so that its
+  // peak stays low.
+  return { ...s, rate: Math.max(limit.minRate, s.rate / 2), lastCut: now, accepting: 0 };
 }
 
 /** Start slots handed out at once: `count` of them, the first at `first`, one every `gap` s. */

@@ -235,6 +235,7 @@ function rebase(s: QuotaState, shift: number): QuotaState {
   return {
     ...s,
     until: s.until + shift,
+    ceilingUntil: s.ceilingUntil + shift,
     lastCut: s.lastCut + shift,
     learning: s.learning + shift,
     last: s.last + shift,

@@ -15,8 +15,19 @@ export interface QuotaState {
   readonly streak: number;
   /** Requests per second the limit allows; `Infinity` while it is off. */
   readonly rate: number;
-  /** The rate last throttled: slow start below it, a slow probe above it. */
+  /** The rate last throttled (the ceiling): slow start below it, a slow probe above it. */
   readonly threshold: number;
+  /**
+   * Instant until which `threshold` holds; `Infinity`: until the next cut. A ceiling that
+   * the next cut does not find again lapses after `ceilingHold` seconds.
+   */
+  readonly ceilingUntil: number;
+  /**
+   * 1 when the rate was last set from answers the server accepted, 0 when it was halved
+   * because nothing got through: with no ceiling holding, the rate then climbs at
+   * `startGrowth` or at `growth`.
+   */
+  readonly accepting: number;
   /** Instant of the last cut of the rate (one cut per cooldown). */
   readonly lastCut: number;
   /** Until this instant the first throttle's rate is still learned from answers in flight. */
@@ -32,6 +43,8 @@ export const COLD: QuotaState = Object.freeze({
   streak: 0,
   rate: Number.POSITIVE_INFINITY,
   threshold: Number.POSITIVE_INFINITY,
+  ceilingUntil: Number.POSITIVE_INFINITY,
+  accepting: 0,
   lastCut: Number.NEGATIVE_INFINITY,
   learning: Number.NEGATIVE_INFINITY,
   last: Number.NEGATIVE_INFINITY,

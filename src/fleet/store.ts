@@ -64,7 +64,9 @@ export interface QuotaAnswer {
    * Slots a caller does not use pass unused: nobody else gets them.
    */
   readonly slot: number;
+  /** Start slots handed out (see {@link QuotaAnswer.slot}). */
   readonly slots: number;
+  /** Seconds between two slots handed out; 0 while the rate limit is off. */
   readonly gap: number;
   /**
    * Seconds during which this answer may stand for the quota: until then the Coordinator

@@ -281,6 +281,22 @@ describe('shared Retry-After', () => {
     expect(await latest()).toBeLessThanOrEqual(2);
   });
 
+  it('counts a whole first wave refused with Retry-After as one throttle: its spread stays s wide', async () => {
+    const clock = new VirtualClock({ seed: 3 });
+    const coordinator = new Coordinator({ clock, budget: false });
+    // 25 requests sent at once, every one refused; their answers arrive over 50 ms.
+    for (let i = 0; i < 25; i++) {
+      coordinator.record(throttled(1), 1);
+      await clock.sleep(0.002);
+    }
+    const held = clock.now() + coordinator.heldFor();
+    const times = await starts(coordinator, clock, 25);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(held);
+    // One throttle in a row: w = s = 1 s (counted one by one it was min(30, 1.5^24) = 30 s).
+    expect(Math.max(...times)).toBeLessThanOrEqual(held + 1);
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(0.5);
+  });
+
   it('holds attempts already waiting until a later, longer Retry-After', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({

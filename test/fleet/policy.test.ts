@@ -71,6 +71,12 @@ describe('observe: the shared hold', () => {
     expect(twice.streak).toBe(2);
     expect(observe(twice, p, 3, counts(), seen({ answer: 'failed' })).streak).toBe(2);
     expect(observe(twice, p, 3, counts(), seen({ answer: 'answered' })).streak).toBe(0);
+    // A wave of first attempts that the hold already stops counts once; retries count each.
+    const wave = observe(COLD, p, 0, counts(), seen({ ...throttled(1), first: true }));
+    const rest = observe(wave, p, 0.05, counts(), seen({ ...throttled(1), first: true }));
+    expect(rest.streak).toBe(1);
+    expect(observe(rest, p, 0.05, counts(), throttled(1)).streak).toBe(2);
+    expect(observe(rest, p, 1.1, counts(), seen({ ...throttled(1), first: true })).streak).toBe(2);
     // A retried answer does not end it either.
     expect(observe(twice, p, 3, counts(), seen({ answer: 'answered', retry: true })).streak).toBe(
       2,
@@ -132,6 +138,58 @@ describe('observe: the adaptive rate limit', () => {
     // Nothing admitted: halve, down to the minimum.
     expect(observe(s, p, 2, counts(0), throttled()).rate).toBe(10);
     expect(observe(state({ rate: 0.6, lastCut: 0 }), p, 2, counts(0), throttled()).rate).toBe(0.5);
+  });
+
+  it('climbs at growth³ while no ceiling holds and the server was seen accepting, at growth after an outage', () => {
+    const started = observe(COLD, p, 0, counts(4), throttled());
+    expect(started).toMatchObject({ rate: 4, accepting: 1, threshold: Number.POSITIVE_INFINITY });
+    const waiting = seen({ waiting: true });
+    expect(observe(started, p, 2, counts(4), waiting).rate).toBeCloseTo(4 * 1.6 ** (3 / 4));
+    const outage = observe(COLD, p, 0, counts(0), throttled());
+    expect(outage).toMatchObject({ rate: 0.5, accepting: 0 });
+    expect(observe(outage, p, 2, counts(1), waiting).rate).toBeCloseTo(0.5 * 1.6 ** 2);
+    // An outage after a climb: the recovery climbs at growth again.
+    const down = observe(
+      state({ rate: 8, accepting: 1, lastCut: 0 }),
+      p,
+      2,
+      counts(0),
+      throttled(),
+    );
+    expect(down).toMatchObject({ rate: 4, accepting: 0 });
+    expect(observe(down, p, 4, counts(1), waiting).rate).toBeCloseTo(4 * 1.6 ** 0.25);
+  });
+
+  it('cuts at most to deepestCut of the rate, however little this client saw accepted', () => {
+    const s = state({ rate: 20, lastCut: 0 });
+    expect(observe(s, p, 2, counts(2), throttled())).toMatchObject({ rate: 10, threshold: 10 });
+    expect(observe(s, p, 2, counts(15), throttled())).toMatchObject({ rate: 15, threshold: 15 });
+  });
+
+  it('keeps a ceiling that the next cut finds again; lets one it does not lapse after ceilingHold', () => {
+    const waiting = seen({ waiting: true });
+    // The first ceiling: 12, holding for 2 s.
+    const cut = observe(
+      state({ rate: 20, lastCut: 0, accepting: 1 }),
+      p,
+      2,
+      counts(12),
+      throttled(),
+    );
+    expect(cut).toMatchObject({ rate: 12, threshold: 12, ceilingUntil: 4, accepting: 1 });
+    // While it holds: the slow probe above it.
+    expect(observe(cut, p, 3, counts(12), waiting).rate).toBeCloseTo(12 + (0.005 * 12) / 12);
+    // Once it lapsed: the climb at growth³, as with no ceiling.
+    expect(observe(cut, p, 4, counts(12), waiting).rate).toBeCloseTo(12 * 1.6 ** (3 / 12));
+    // Found again within 10 %: it holds until the next cut.
+    const again = observe({ ...cut, rate: 14 }, p, 5, counts(12), throttled());
+    expect(again).toMatchObject({ threshold: 12, ceilingUntil: Number.POSITIVE_INFINITY });
+    expect(observe(again, p, 100, counts(12), waiting).rate).toBeCloseTo(12 + 0.005);
+    // Found far from it: a new ceiling, for 2 s again.
+    expect(observe({ ...cut, rate: 40 }, p, 5, counts(30), throttled())).toMatchObject({
+      threshold: 30,
+      ceilingUntil: 7,
+    });
   });
 
   it('ignores failures without a status', () => {

@@ -8,8 +8,11 @@ import { simulatedFetch } from '../world.js';
 export const NET = { mean: 0.025, sd: 0.005 } as const;
 export const RTT = 2 * NET.mean;
 
-/** (a) one process per client; (b) every request through one shared client. */
-export type Shape = 'a' | 'b';
+/**
+ * (a) one process per client; (b) every request through one shared client; `pP`: P
+ * processes with a client each, the requests split evenly between them.
+ */
+export type Shape = 'a' | 'b' | `p${number}`;
 
 export interface BurstResult {
   n: number;
@@ -41,14 +44,15 @@ export async function runBurst(
 ): Promise<BurstResult> {
   const oneWay = () => Math.abs(normal(() => clock.random(), NET.mean, NET.sd));
   const world: World = { clock, fetch: simulatedFetch(clock, oneWay, o.server) };
-  const shared = o.shape === 'b' ? contender.client(world, {}) : undefined;
+  const processes = o.shape === 'b' ? 1 : o.shape === 'a' ? 0 : Number(o.shape.slice(1));
+  const pool = Array.from({ length: processes }, () => contender.client(world, {}));
   let successes = 0;
   let last = Number.NaN;
   const horizon = new AbortController();
   setMaxListeners(0, horizon.signal);
   const all = Promise.all(
-    Array.from({ length: o.n }, async () => {
-      const client = shared ?? contender.client(world, {});
+    Array.from({ length: o.n }, async (_, i) => {
+      const client = pool[i % processes] ?? contender.client(world, {});
       if (await client.get('http://sim.test/item', horizon.signal)) {
         successes++;
         last = clock.now();

@@ -110,14 +110,20 @@ const s2: Scenario = {
     points.push({ n: 200, hint: 'retry-after', shape: 'a', rate: 50, burst: 10 });
     // Between the two fleet sizes: where a spread rule tuned to both of them shows.
     points.push({ n: 300, hint: 'retry-after', shape: 'a', rate: 10, burst: 10 });
+    // The loopback setting through one process, and split between 4 and 8 processes.
+    for (const shape of ['b', 'p4', 'p8'])
+      for (const hint of ['none', 'retry-after'])
+        points.push({ n: 200, hint, shape, rate: 50, burst: 10 });
     if (!quick) return points;
     return points.filter(
       (p) =>
         (p.shape === 'b' && p.n === 1000 && p.hint === 'retry-after') ||
-        (p.shape === 'a' && p.n === 100 && p.hint !== 'none'),
+        (p.shape === 'a' && p.n === 100 && p.hint !== 'none') ||
+        (p.rate === 50 && p.shape !== 'a'),
     );
   },
   contenders(params, quick) {
+    if (params.rate === 50 && params.shape !== 'a') return ['orion', 'orion+coord'];
     if (params.shape === 'b') return quick ? ['orion+coord'] : sharedRows;
     if (params.rate === 50) return ['orion', 'orion-exact', 'orion+coord', ...peerIds];
     if (params.n === 300) return spreadRows;
