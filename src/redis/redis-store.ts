@@ -48,6 +48,8 @@ const STATE_FIELDS = [
   'streak',
   'rate',
   'threshold',
+  'ceilingUntil',
+  'accepting',
   'lastCut',
   'learning',
   'last',
@@ -215,6 +217,10 @@ export class RedisStore implements QuotaStore {
       String(limit?.probe ?? 0),
       String(limit?.decrease ?? 1),
       String(limit?.cooldown ?? 0),
+      String(limit?.startGrowth ?? 1),
+      String(limit?.deepestCut ?? 0),
+      String(limit?.ceilingHold ?? 0),
+      String(limit?.confirmBand ?? 1),
       budget ? String(budget.window) : '',
       String(report.retries),
       String(report.take),
@@ -241,7 +247,7 @@ export class RedisStore implements QuotaStore {
 
   /** The script's reply as an answer; a reply of another shape is an error. */
   #answer(reply: unknown): QuotaAnswer {
-    if (!Array.isArray(reply) || reply.length !== 15) {
+    if (!Array.isArray(reply) || reply.length !== 17) {
       throw new Error(`Unexpected reply from the store's script: ${show(reply)}`);
     }
     const n = reply.map(readNumber);
@@ -249,10 +255,10 @@ export class RedisStore implements QuotaStore {
     return {
       now: n[0]!,
       state: state as QuotaState,
-      counts: { accepted: n[9]!, requests: n[10]!, retries: n[11]! },
-      slot: n[12]!,
-      slots: n[13]!,
-      gap: n[14]!,
+      counts: { accepted: n[11]!, requests: n[12]!, retries: n[13]! },
+      slot: n[14]!,
+      slots: n[15]!,
+      gap: n[16]!,
       fresh: this.#fresh,
     };
   }

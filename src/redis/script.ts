@@ -6,13 +6,14 @@
  *
  * KEYS[1]: the state hash; KEYS[2]: the counts hash (both under one hash tag).
  * ARGV: 1 seconds added to the server's TIME (0 but in tests), 2 horizon, 3 seconds an idle
- * quota is kept, 4-6 hold (on, whilePacing, maxHold), 7-12 limit (on, minRate, growth, probe,
- * decrease, cooldown), 13 budget window ('' when off), 14 retries spent, 15 slots wanted,
+ * quota is kept, 4-6 hold (on, whilePacing, maxHold), 7-16 limit (on, minRate, growth, probe,
+ * decrease, cooldown, startGrowth, deepestCut, ceilingHold, confirmBand), 17 budget window
+ * ('' when off), 18 retries spent, 19 slots wanted,
  * then 6 per run of equal observations (how many, first, answer t|a|f, retry, retryAfter
  * or '', waiting).
  * Every number travels as a string (Lua would truncate a fractional reply) and every
  * instant is the server's: the caller sends durations only.
- * Reply: now, the 8 state fields, accepted, requests, retries, slot, slots, gap.
+ * Reply: now, the 10 state fields, accepted, requests, retries, slot, slots, gap.
  */
 export const SYNC_SCRIPT = `
 local inf = 1/0
@@ -29,12 +30,14 @@ local maxHold = tonumber(A[6])
 local limit = A[7] == '1'
 local minRate, growth, probe = tonumber(A[8]), tonumber(A[9]), tonumber(A[10])
 local decrease, cooldown = tonumber(A[11]), tonumber(A[12])
-local window = tonumber(A[13])
-local spent, take = tonumber(A[14]), tonumber(A[15])
+local startGrowth, deepestCut = tonumber(A[13]), tonumber(A[14])
+local ceilingHold, confirmBand = tonumber(A[15]), tonumber(A[16])
+local window = tonumber(A[17])
+local spent, take = tonumber(A[18]), tonumber(A[19])
 
 -- The state, validated: anything missing, malformed or out of range is a cold start.
-local names = {'u', 'sp', 'k', 'r', 'th', 'lc', 'le', 'l'}
-local cold = {u = -inf, sp = 0, k = 0, r = inf, th = inf, lc = -inf, le = -inf, l = -inf}
+local names = {'u', 'sp', 'k', 'r', 'th', 'cu', 'ac', 'lc', 'le', 'l'}
+local cold = {u = -inf, sp = 0, k = 0, r = inf, th = inf, cu = inf, ac = 0, lc = -inf, le = -inf, l = -inf}
 local raw = redis.call('HMGET', KEYS[1], unpack(names))
 local s = {}
 for i, n in ipairs(names) do s[n] = num(raw[i]) end
@@ -43,6 +46,7 @@ local valid = instant(s.u, 86401) and instant(s.lc, 1) and instant(s.le, 86401)
   and instant(s.l, 60) and s.sp ~= nil and s.sp >= 0 and s.sp < inf
   and s.k ~= nil and s.k >= 0 and s.k < inf and s.k == math.floor(s.k)
   and s.r ~= nil and s.r > 0 and s.th ~= nil and s.th > 0
+  and s.cu ~= nil and (s.cu == inf or s.cu <= now + 86401) and (s.ac == 0 or s.ac == 1)
 if not valid then s = cold end
 
 -- Sliding counts in rings of buckets (window-count.ts), kept in one hash: per ring (prefix
@@ -124,27 +128,34 @@ end
 -- policy.ts: grow, throttle, observe.
 local function grow()
   if s.r == inf then return end
-  if s.r < s.th then s.r = math.min(s.th, s.r * growth ^ (1 / s.r))
-  else s.r = s.r + (probe * s.th) / s.r end
+  local ceiling = now < s.cu and s.th or inf
+  local g = (ceiling == inf and s.ac == 1) and startGrowth or growth
+  if s.r < ceiling then s.r = math.min(ceiling, s.r * g ^ (1 / s.r))
+  else s.r = s.r + (probe * ceiling) / s.r end
 end
 local function throttle(admitted)
   if s.r == inf then
     s.r = math.max(minRate, admitted) s.le = now + cooldown s.lc = now
+    s.ac = admitted > 0 and 1 or 0
     return
   end
   if now - s.lc < cooldown then return end
   if admitted > 0 then
-    local rate = math.max(minRate, math.min(s.r * decrease, admitted))
-    s.r = rate s.th = math.max(rate, admitted) s.lc = now
+    local aim = math.max(admitted, s.r * deepestCut)
+    local rate = math.max(minRate, math.min(s.r * decrease, aim))
+    local threshold = math.max(rate, admitted)
+    local confirmed = threshold >= s.th * confirmBand and threshold * confirmBand <= s.th
+    s.cu = confirmed and inf or now + ceilingHold
+    s.r = rate s.th = threshold s.lc = now s.ac = 1
     return
   end
-  s.r = math.max(minRate, s.r / 2) s.lc = now
+  s.r = math.max(minRate, s.r / 2) s.lc = now s.ac = 0
 end
 local function observe(first, answer, retry, retryAfter, waiting)
   if hold and retry and retryAfter ~= nil then
     local span = math.min(retryAfter, maxHold)
     local pacing = s.r ~= inf and not whilePacing
-    s.k = s.k + 1
+    if now >= s.u or not first then s.k = s.k + 1 end
     if not pacing and now + span > s.u then s.u = now + span s.sp = span end
   elseif not retry and answer ~= 'f' and s.k ~= 0 then
     s.k = 0
@@ -164,7 +175,7 @@ local function observe(first, answer, retry, retryAfter, waiting)
   if waiting then grow() end
 end
 
-for i = 16, #A, 6 do
+for i = 20, #A, 6 do
   local times = tonumber(A[i])
   local first, answer, retry = A[i + 1] == '1', A[i + 2], A[i + 3] == '1'
   local retryAfter = num(A[i + 4])

@@ -19,7 +19,18 @@ import { RedisServer } from '../support/redis-server.js';
 
 const policy: PolicySettings = {
   hold: { spread: undefined, whilePacing: false, maxHold: 300 },
-  limit: { statuses: [429], minRate: 0.5, growth: 1.6, probe: 0.005, decrease: 0.9, cooldown: 1 },
+  limit: {
+    statuses: [429],
+    minRate: 0.5,
+    growth: 1.6,
+    probe: 0.005,
+    decrease: 0.9,
+    cooldown: 1,
+    startGrowth: 1.6 ** 3,
+    deepestCut: 0.5,
+    ceilingHold: 2,
+    confirmBand: 0.9,
+  },
   budget: { ratio: 0.1, minPerSecond: 1, window: 10 },
 };
 const seen = (o: Partial<Observation>): Observation => ({
@@ -204,8 +215,8 @@ describe('RedisStore events and options', () => {
     const accepted = Array.from({ length: 10_000 }, () => seen({}));
     const answer = await store.sync('q', report([...accepted, seen({ first: false })]), policy);
     expect(answer.counts).toEqual({ accepted: 10_001, requests: 10_000, retries: 0 });
-    // EVALSHA, its sha, the key count, 2 keys, 15 settings, and 6 for each of the 2 runs.
-    expect(sent.at(-1)).toBe(3 + 2 + 15 + 12);
+    // EVALSHA, its sha, the key count, 2 keys, 19 settings, and 6 for each of the 2 runs.
+    expect(sent.at(-1)).toBe(3 + 2 + 19 + 12);
   });
 
   it('gives up on a call after its deadline, and on new calls while many hang', async () => {
