@@ -82,7 +82,11 @@ describe.each(Object.keys(connect))('a fleet on Redis through %s', (name) => {
     connections = [await connect[name]!(), await connect[name]!()];
     // A quota of its own for each test.
     const prefix = `${name}-${quota++}`;
-    const [ca, cb] = connections.map((c) => new RedisStore({ client: c.commands, prefix }));
+    // A deadline that a busy test machine does not miss by itself: the faults here are
+    // the server's (test/redis/store.test.ts checks the 50 ms default).
+    const [ca, cb] = connections.map(
+      (c) => new RedisStore({ client: c.commands, prefix, timeout: 0.25 }),
+    );
     const options = { budget: false as const, retryAfter: { whilePacing: true } };
     a = new Coordinator({ ...options, store: ca! });
     b = new Coordinator({ ...options, store: cb! });
@@ -126,12 +130,11 @@ describe.each(Object.keys(connect))('a fleet on Redis through %s', (name) => {
    * on its own probe, up to 1.5 s apart, and node-redis waits up to 2 s between its
    * attempts to reconnect; news that `a` gets while it is still alone stays with `a`.)
    */
-  async function sharedAgain(): Promise<boolean> {
-    const shared = await eventually(() => {
+  function sharedAgain(): Promise<boolean> {
+    return eventually(() => {
       a.record(throttled(30), 2);
       return heldAtLeast(b, 29);
     }, 400);
-    return shared && events.some((e) => e.type === 'rejoin');
   }
 
   it('goes on alone when Redis is killed, at the learned pace, and rejoins a server restarted empty', async () => {
@@ -161,14 +164,14 @@ describe.each(Object.keys(connect))('a fleet on Redis through %s', (name) => {
   });
 
   it('keeps a known Retry-After while Redis is down', async () => {
-    a.record(throttled(3), 2);
-    expect(await eventually(() => heldAtLeast(b, 2))).toBe(true);
+    a.record(throttled(10), 2);
+    expect(await eventually(() => heldAtLeast(b, 6))).toBe(true);
     await server.kill();
     // b heard of the hold before Redis died; it keeps it, it does not fall back to no limit.
     await pause(300);
-    expect(heldAtLeast(b, 1)).toBe(true);
-    await pause(100);
-    expect(heldAtLeast(b, 1)).toBe(true);
+    expect(heldAtLeast(b, 4)).toBe(true);
+    await pause(600);
+    expect(heldAtLeast(b, 4)).toBe(true);
     expect(events.map((e) => e.type)).toEqual(['fallback']);
     await server.restart();
   });

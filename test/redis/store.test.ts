@@ -72,7 +72,8 @@ afterAll(async () => {
 
 describe.each(Object.keys(clients))('RedisStore through %s', (name) => {
   const quota = `https://api.example.com user:secret-${name}`;
-  const make = () => new RedisStore({ client: clients[name]!(), prefix: `t-${name}` });
+  // A deadline that a busy test machine never misses: these tests are about the data.
+  const make = () => new RedisStore({ client: clients[name]!(), prefix: `t-${name}`, timeout: 2 });
 
   it('keeps one quota’s state in two hash-tagged keys that expire, never naming the quota', async () => {
     const store = make();
@@ -162,6 +163,7 @@ describe('RedisStore events and options', () => {
       const inner = fromIoredis(ioredis);
       const store = new RedisStore({
         client: { send: (c, k) => (fail ? Promise.reject(new Error('down')) : inner.send(c, k)) },
+        timeout: 2,
       });
       await expect(store.sync('q', report([]), policy)).rejects.toThrow('down');
       await expect(store.sync('q', report([]), policy)).rejects.toThrow('down');
@@ -210,6 +212,7 @@ describe('RedisStore events and options', () => {
         },
       },
       prefix: 'runs',
+      timeout: 2,
     });
     await store.ready();
     const accepted = Array.from({ length: 10_000 }, () => seen({}));
