@@ -84,9 +84,14 @@ async function measure(): Promise<void> {
     server.reset(hint === 'whole');
     for (const w of workers) w.send('go');
     const timers: NodeJS.Timeout[] = [];
+    let relaunched: Promise<void> | undefined;
     if (mode === 'kill') {
       timers.push(setTimeout(() => void redis.kill(), 2000));
-      timers.push(setTimeout(() => void redis.launch(), 5000));
+      timers.push(
+        setTimeout(() => {
+          relaunched = redis.launch();
+        }, 5000),
+      );
     } else if (mode === 'stop') {
       timers.push(setTimeout(() => redis.signal('SIGSTOP'), 2000));
       timers.push(setTimeout(() => redis.signal('SIGCONT'), 5000));
@@ -104,6 +109,9 @@ async function measure(): Promise<void> {
     await Promise.all(done);
     clearTimeout(hard);
     for (const t of timers) clearTimeout(t);
+    // A run that ended before the server came back: bring it back for the next one.
+    if (mode === 'kill') await (relaunched ?? redis.kill().then(() => redis.launch()));
+    if (mode === 'stop') redis.signal('SIGCONT');
     const usage = await redis.usage().catch(() => ({ usec: Number.NaN }));
     const calls = server.attempts.length;
     const successes = server.accepted.length;
