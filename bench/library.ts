@@ -1,6 +1,7 @@
 /**
  * The library as the benchmarks use it: only names a user can import (`orionclient`,
- * `orionclient/utils`, `orionclient/testing`, `orionclient/undici`), taken from the sources, so moves inside
+ * `orionclient/utils`, `orionclient/testing`, `orionclient/undici`,
+ * `orionclient/redis`), taken from the sources, so moves inside
  * `src/` do not touch the benchmarks.
  */
 export {
@@ -19,8 +20,10 @@ export {
   retry,
   Session,
   type SessionOptions,
+  systemClock,
   VirtualClock,
 } from '../src/index.js';
+export { fromIoredis, RedisStore } from '../src/redis/index.js';
 export { type Fault, startFaultServer } from '../src/testing/fault-server.js';
 export { retry as retryInterceptor } from '../src/undici/index.js';
 export { TemporaryPath } from '../src/utils.js';

@@ -33,6 +33,16 @@ describe('the public entries', () => {
     ]);
   });
 
+  it('orionclient/redis exports the Redis store and its client adapters', async () => {
+    const redis = await import('../src/redis/index.js');
+    expect(Object.keys(redis).sort()).toEqual([
+      'RedisStore',
+      'fromIoredis',
+      'fromNodeRedis',
+      'fromNodeRedisCluster',
+    ]);
+  });
+
   it('orionclient/utils exports the original API', async () => {
     const utils = await import('../src/utils.js');
     expect(Object.keys(utils).sort()).toEqual([

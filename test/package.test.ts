@@ -55,6 +55,7 @@ describe('the published package', () => {
 import { Session, plan, profiles, retryInfo } from 'orionclient';
 import { startFaultServer } from 'orionclient/testing';
 import { retry } from 'orionclient/undici';
+import { RedisStore, fromIoredis } from 'orionclient/redis';
 const t = await TemporaryPath.create({ suffix: 'bar' });
 const name = t.path;
 await t[Symbol.asyncDispose]();
@@ -69,7 +70,8 @@ await agent.close();
 await server.close();
 console.log(JSON.stringify({ e: new Backoff().exponential(3), total: plan().total, session: typeof Session,
   get: typeof retryGetWithBackoff, server: typeof startFaultServer, frozen: Object.isFrozen(profiles), name,
-  undici: [data.statusCode, body, retryInfo(data.context).attempts.length] }));`,
+  undici: [data.statusCode, body, retryInfo(data.context).attempts.length],
+  redis: typeof RedisStore, adapter: typeof fromIoredis }));`,
     );
     const out = JSON.parse(
       execFileSync(process.execPath, ['check.mjs'], { cwd: scratch, encoding: 'utf8' }),
@@ -81,6 +83,8 @@ console.log(JSON.stringify({ e: new Backoff().exponential(3), total: plan().tota
       get: 'function',
       frozen: true,
       undici: [200, 'ok', 2],
+      redis: 'function',
+      adapter: 'function',
     });
     expect(out.name).toMatch(/tmp[a-z0-9]{13}bar$/);
     expect(existsSync(out.name)).toBe(false);
@@ -90,6 +94,7 @@ console.log(JSON.stringify({ e: new Backoff().exponential(3), total: plan().tota
       'dist/index.d.ts',
       'dist/utils.d.ts',
       'dist/undici/index.d.ts',
+      'dist/redis/index.d.ts',
       'dist/cli/main.js',
     ]) {
       expect(existsSync(join(installed, file)), file).toBe(true);

@@ -23,7 +23,8 @@ function nodeBuiltin(id: string): object | undefined {
   return typeof get === 'function' ? get.call(process, id) : undefined;
 }
 
-function openChannel(name: string): RetryChannel {
+/** The `diagnostics_channel` channel `name`, or one nobody can subscribe to outside Node. */
+export function openChannel(name: string): RetryChannel {
   const module = nodeBuiltin('node:diagnostics_channel') as
     | typeof import('node:diagnostics_channel')
     | undefined;
