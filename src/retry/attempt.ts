@@ -17,6 +17,7 @@ export async function runAttempt<T>(
   signal: AbortSignal | undefined,
   discard: ((value: T) => unknown) | undefined,
 ): Promise<Outcome<T>> {
+  // Stryker disable next-line ConditionalExpression: an infinite timeout would only arm a timer of 24.8 days, cleared when the attempt ends
   const timed = timeout === Number.POSITIVE_INFINITY ? undefined : new AbortController();
   const attemptSignal = timed
     ? signal
@@ -36,6 +37,7 @@ export async function runAttempt<T>(
   } catch (error) {
     return {
       ok: false,
+      // Stryker disable next-line BooleanLiteral: when only the timeout fired, the attempt's signal has already rejected with its reason
       error: timed?.signal.aborted && !signal?.aborted ? timed.signal.reason : error,
     };
   } finally {

@@ -318,7 +318,8 @@ export const faults: readonly FaultRow[] = [
   {
     id: 'slow-body',
     fault: `headers at once, 3,000 body bytes over 450 ms (requestTimeout ${HANG_TIMEOUT} s)`,
-    play: ({ server }) => route(server, [{ slowBody: { bytes: 3000, chunks: 3, intervalMs: 150 } }]),
+    play: ({ server }) =>
+      route(server, [{ slowBody: { bytes: 3000, chunks: 3, intervalMs: 150 } }]),
     overrides: { requestTimeout: HANG_TIMEOUT },
     expect: everywhere({ outcome: 'response', status: 200, attempts: 1, seen: 1, bytes: 3000 }),
   },

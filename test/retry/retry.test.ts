@@ -357,3 +357,71 @@ describe('retry()', () => {
     );
   });
 });
+
+describe('retry() options checked before the first attempt', () => {
+  const never = async () => 'sent';
+
+  it('rejects what is not a coordinator, naming the option', async () => {
+    for (const coordinator of [null, 5, 'c', {}, { acquire() {} }, { record() {} }]) {
+      await expect(
+        retry(never, { coordinator: coordinator as never }),
+        String(coordinator),
+      ).rejects.toThrow(/^`coordinator` must be a RetryCoordinator/);
+    }
+  });
+
+  it('rejects a description that is not a string, and a url that is not absolute', async () => {
+    await expect(retry(never, { description: 5 as never })).rejects.toThrow(
+      '`description` must be a string, got 5 (number)',
+    );
+    for (const url of ['/relative', 5, {}]) {
+      await expect(retry(never, { url: url as never }), String(url)).rejects.toThrow(
+        '`url` must be an absolute URL (a string or a URL), got one that is not',
+      );
+    }
+    await expect(retry(never, { url: 'http://api.test/x', description: 'd' })).resolves.toBe(
+      'sent',
+    );
+    await expect(retry(never, { url: new URL('http://api.test/x') })).resolves.toBe('sent');
+  });
+
+  it('takes a policy field of its own on top of a profile', async () => {
+    const { op, calls } = script([503, 503, 503, 503, 503]);
+    const clock = new VirtualClock({ seed: 1, auto: true });
+    const classify = (o: { ok: boolean; error?: unknown }) => ({ retry: !o.ok });
+    await expect(
+      retry(op, { profile: 'interactive', retries: 1, clock, classify }),
+    ).rejects.toBeInstanceOf(RetryError);
+    expect(calls()).toBe(2);
+  });
+});
+
+describe('retry() on a clock that does not start at 0', () => {
+  it('counts elapsed time from the first attempt, for the context, retryTimeout and the error', async () => {
+    const clock = new VirtualClock({ seed: 1, start: 1_000_000, auto: true });
+    const elapsed: number[] = [];
+    const events: object[] = [];
+    const classify = (o: { ok: boolean }) => ({ retry: !o.ok });
+    const error = await retry(
+      async (c) => {
+        elapsed.push(c.elapsed);
+        throw new Error('down');
+      },
+      {
+        clock,
+        classify,
+        retries: 3,
+        retryTimeout: 300,
+        base: 1,
+        cap: 1,
+        jitter: 'none',
+        onRetry: (e) => void events.push(e),
+      },
+    ).catch((e: unknown) => e as RetryError);
+    expect(elapsed).toEqual([0, 1, 2, 3]);
+    expect(error.reason).toBe('retries');
+    expect(error.message).toMatch(/failed after 4 attempts in 3\.0 s/);
+    // An event of a failure without a response carries no status field at all.
+    expect(events.map((e) => 'status' in e)).toEqual([false, false, false]);
+  });
+});
