@@ -265,6 +265,7 @@ function paramsOf(policy: PolicyFields, status: number, plain: JitterParams): Ji
   const bounds = policy.backoffDict[status] ?? plain;
   const early = policy.earlyCap[status];
   // An early cap that changes no sleep is left out, so those params stay plain bounds.
+  // Stryker disable next-line EqualityOperator: an early cap equal to the cap changes no sleep either
   if (early && early.retries > 0 && early.cap < bounds.cap) {
     return Object.freeze({ base: bounds.base, cap: bounds.cap, early });
   }

@@ -289,6 +289,12 @@ describe('options under their old names, and the seconds guard', () => {
     );
   });
 
+  it('keeps every other option when it moves an old name', () => {
+    const q = resolveRetryOptions({ statusRetries: { 404: 1 }, retries: 3, jitter: 'full' }, p);
+    expect([q.retries, q.jitter, q.retriesByStatus[404]]).toEqual([3, 'full', 1]);
+    expect(q.transientStatuses).toEqual(p.transientStatuses);
+  });
+
   it('warns once that requestTimeout is in seconds when it looks like milliseconds', async () => {
     const seen = await warnings(() => {
       resolveRetryOptions({ requestTimeout: 999 }, p);
