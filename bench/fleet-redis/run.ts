@@ -5,10 +5,10 @@ import { command, machine, versions } from '../common/machine.js';
 import { RESULTS } from '../common/paths.js';
 import { writeResults } from '../common/results.js';
 import { peakInWindow, summarize } from '../fleet/stats.js';
+import { startServer } from '../loopback/server.js';
 import { openPath } from './open-path.js';
 import { BenchRedis } from './redis.js';
 import { FLEET_REDIS_FILES, writeFleetRedisDocs } from './report.js';
-import { startBucket } from './server.js';
 import type { WorkerConfig } from './worker.js';
 
 /**
@@ -38,7 +38,7 @@ if (args.includes('--report')) writeFleetRedisDocs();
 else await measure();
 
 async function measure(): Promise<void> {
-  const server = await startBucket(rate, burst);
+  const server = await startServer(rate, burst);
   const redis = await BenchRedis.start();
   const rows: object[] = [];
   let runId = 0;
@@ -81,7 +81,7 @@ async function measure(): Promise<void> {
           w.once('exit', () => r());
         }),
     );
-    server.reset(hint === 'whole');
+    server.reset(hint === 'whole' ? 'retry-after' : 'none');
     for (const w of workers) w.send('go');
     const timers: NodeJS.Timeout[] = [];
     let relaunched: Promise<void> | undefined;

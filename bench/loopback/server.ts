@@ -10,8 +10,11 @@ export interface LoopbackServer {
   /** Arrival time (seconds since `reset()`) of every request, and of every accepted one. */
   readonly attempts: number[];
   readonly accepted: number[];
-  /** Refills the bucket and clears the logs; time restarts at 0. */
-  reset(): void;
+  /**
+   * Refills the bucket and clears the logs; time restarts at 0. `hint` changes whether a 429
+   * carries a `Retry-After` from now on.
+   */
+  reset(hint?: 'retry-after' | 'none'): void;
   close(): Promise<void>;
 }
 
@@ -52,7 +55,8 @@ export async function startServer(
     url: `http://127.0.0.1:${port}/item`,
     attempts,
     accepted,
-    reset() {
+    reset(next = hint) {
+      hint = next;
       start = performance.now();
       tokens = burst;
       last = 0;
