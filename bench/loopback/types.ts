@@ -55,15 +55,5 @@ export interface ProcessesRow {
   readonly metrics: Readonly<Record<string, Summary>>;
 }
 
-/** The settings and machine of a multi-process run (`fleet-processes.meta.json`). */
-export interface ProcessesMeta {
-  readonly date: string;
-  readonly node: string;
-  readonly n: number;
-  readonly rate: number;
-  readonly burst: number;
-  readonly runs: number;
-  readonly limit: number;
-  readonly loadAverage: readonly number[];
-  readonly [key: string]: unknown;
-}
+/** The settings and machine of a multi-process run (`fleet-processes.meta.json`): the same fields. */
+export type ProcessesMeta = LoopbackMeta;

@@ -6,6 +6,8 @@
  * answer can take over 100 ms at this concurrency, and a timeout below that would turn
  * healthy answers into faults.
  */
+
+import { seededRandom } from '../internals.js';
 import { type Fault, RetryError, Session, startFaultServer } from '../library.js';
 import { heapMiB, pool, resources, round } from './measure.js';
 
@@ -51,18 +53,6 @@ const menu: ReadonlyArray<readonly [string, number, Fault]> = [
   ['truncated body', 2, { truncate: { declared: 4096, sent: 100 } }],
 ];
 
-/** mulberry32: the fault sequence is the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export async function loopback(
   seconds: number,
   concurrency = 16,
@@ -71,7 +61,8 @@ export async function loopback(
   const baseline = resources();
   const heapBefore = await heapMiB();
   const server = await startFaultServer();
-  const random = seeded(2024);
+  // The same fault sequence on every run.
+  const random = seededRandom(2024);
   const played: Record<string, number> = {};
   // Per bare-POST id: requests seen, and whether any was answered 429 (which allows a resend).
   const posts = new Map<string, { seen: number; throttled: boolean }>();
