@@ -114,8 +114,9 @@ export class Coordinator implements RetryCoordinator {
       const wait = s.until - now;
       // An attempt that arrives at about the instant itself (the throttled request, after
       // sleeping its own Retry-After, and a timer's lateness) is spread too.
+      // Stryker disable next-line EqualityOperator: at the boundary instant, spread or not are both right
       if (wait >= -(0.001 + 0.1 * s.span)) {
-        if (now + wait > limit) throw new AttemptRefused('retryAfter', wait);
+        if (s.until > limit) throw new AttemptRefused('retryAfter', wait);
         // Once the rate limit paces attempts, it spreads them already.
         const spread =
           s.rate === Number.POSITIVE_INFINITY ? this.#settings.policy.hold?.spread : undefined;
@@ -137,8 +138,10 @@ export class Coordinator implements RetryCoordinator {
     const o = observation(verdict, attempt, this.#settings.policy, q.waiting > 0);
     const before = q.answer.state;
     const { state } = this.#sync(q, { observations: [o], retries: 0, take: 0 });
-    this.#remote?.report(q, o);
-    if (state.rate !== before.rate || state.until !== before.until) this.#changed(q);
+    const news = state.rate !== before.rate || state.until !== before.until;
+    this.#remote?.report(q, o, news);
+    // Stryker disable next-line ConditionalExpression: a pump woken when nothing changed sleeps again until the same instant
+    if (news) this.#changed(q);
   }
 
   /**
@@ -184,8 +187,9 @@ export class Coordinator implements RetryCoordinator {
   /** The state of a request's quota; forgets idle quotas now and then, so memory stays bounded. */
   #quota(url: URL | undefined): Quota {
     const key = url === undefined ? '' : this.#settings.key(url);
-    let q = this.#quotas.get(key);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator,UpdateOperator: how often idle quotas are swept is a cost, not a behaviour (a sweep never takes a quota in use)
     if (++this.#lookups % 1024 === 0) this.#forgetIdle();
+    let q = this.#quotas.get(key);
     if (!q) {
       q = new Quota(key, this.#local.sync(key, NOTHING, this.#settings.policy));
       this.#quotas.set(key, q);
@@ -205,11 +209,10 @@ export class Coordinator implements RetryCoordinator {
   #enqueue(q: Quota, signal: AbortSignal | undefined, limit: number): Promise<void> {
     const now = this.#clock.now();
     const s = q.answer.state;
-    const gap = s.rate === Number.POSITIVE_INFINITY ? 0 : 1 / s.rate;
+    const gap = 1 / s.rate;
     // The turn this attempt would get at the current pace: refuse at once what comes too late.
-    if (Math.max(s.until, s.last + gap) + gap * q.waiting > limit) {
-      return Promise.reject(new AttemptRefused('retryTimeout', limit - now));
-    }
+    const turn = Math.max(s.until, s.last + gap) + gap * q.waiting;
+    if (turn > limit) return Promise.reject(new AttemptRefused('retryTimeout', turn - now));
     return new Promise<void>((resolve, reject) => {
       q.add(new Waiter(q, resolve, reject, signal, this.#clock, limit));
       if (!q.running) void this.#run(q);
@@ -238,7 +241,8 @@ export class Coordinator implements RetryCoordinator {
         q.slot = granted.slot;
         q.slots = granted.slots;
         q.gap = granted.gap;
-        if (q.slots > 0 && q.slot <= clock.now()) continue;
+        // A slot due now is released at once (with none granted, `slot` is a future instant).
+        if (q.slot <= clock.now()) continue;
       }
       const pump = new AbortController();
       q.pump = pump;

@@ -119,6 +119,77 @@ describe('Coordinators sharing a store', () => {
     expect((store.calls - before) / 200).toBeLessThanOrEqual(0.3);
   });
 
+  it('send a throttle that changes the pace or the hold at once, and one that changes nothing with the next call', async () => {
+    const clock = new VirtualClock();
+    const store = new SharedStore(clock);
+    const paced = new Coordinator({ clock, store, retryAfter: false, budget: false });
+    paced.record(throttled(), 1);
+    expect(store.calls).toBe(1);
+    await clock.sleep(0.01);
+    // Within the cooldown: the pace stays as it is, here and in the store.
+    paced.record(throttled(), 1);
+    expect(store.calls).toBe(1);
+    await clock.sleep(0.3);
+    paced.state();
+    expect(store.calls).toBe(2);
+    const held = new Coordinator({ clock, store, rateLimit: false, budget: false });
+    const other = { url: new URL('http://other.test') };
+    held.state(other.url);
+    await clock.sleep(0.01);
+    expect(store.calls).toBe(3);
+    held.record(throttled(5), 1, other);
+    expect(store.calls).toBe(4);
+  });
+
+  it('wake an attempt waiting for its turn when the store answers with a higher rate', async () => {
+    const clock = new VirtualClock();
+    const store = new SharedStore(clock);
+    const options = { clock, store, retryAfter: false, budget: false, rateLimit: { minRate: 0.5 } };
+    const a = new Coordinator(options);
+    const b = new Coordinator(options);
+    a.record(throttled(), 1);
+    await a.acquire();
+    const second = a.acquire().then(() => clock.now());
+    await clock.sleep(0.1);
+    // The other process sees the server accept 10 a second.
+    for (let i = 0; i < 10; i++) b.record(ok, 1);
+    await clock.sleep(0.3);
+    b.state();
+    await clock.sleep(0.01);
+    expect(a.state().rate).toBe(0.5);
+    // A network error here changes nothing locally; the answer to its report does.
+    a.record({ retry: true }, 1);
+    expect(await second).toBeLessThan(0.5);
+  });
+
+  it('leave slots granted before a hold unused until it ends', async () => {
+    const clock = new VirtualClock();
+    const store = new SharedStore(clock, { fresh: 0.25, horizon: 1 });
+    const coordinator = new Coordinator({
+      clock,
+      store,
+      budget: false,
+      retryAfter: { whilePacing: true, spread: 0 },
+      rateLimit: { growth: 1 },
+    });
+    for (let i = 0; i < 10; i++) coordinator.record(ok, 1);
+    coordinator.record(throttled(), 1);
+    await clock.sleep(2);
+    const starts: number[] = [];
+    const all = Array.from({ length: 8 }, async () => {
+      await coordinator.acquire();
+      starts.push(clock.now());
+    });
+    await clock.sleep(0.15);
+    // A batch of slots is in hand when a Retry-After of 5 s arrives.
+    const hold = clock.now() + 5;
+    coordinator.record(throttled(5), 2);
+    await Promise.all(all);
+    const before = starts.filter((t) => t < hold);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((t) => t <= hold - 5)).toBe(true);
+  });
+
   it('share one retry budget', async () => {
     const clock = new VirtualClock();
     const store = new SharedStore(clock, { fresh: 0, horizon: 0 });
