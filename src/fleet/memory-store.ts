@@ -6,12 +6,13 @@
 import type { Clock } from '../time/clock.js';
 import { isIdle, observe, takeSlots } from './policy.js';
 import type { PolicySettings } from './settings.js';
-import { COLD, type QuotaCounts, type QuotaState } from './state.js';
+import { COLD, type Observation, type QuotaCounts, type QuotaState } from './state.js';
 import type { QuotaAnswer, QuotaReport, QuotaStore } from './store.js';
 import { WindowCount } from './window-count.js';
 
 /** A quota nobody used for this long (and that holds nothing back) is forgotten. */
 const IDLE_SECONDS = 600;
+const NO_REPORT: QuotaReport = Object.freeze({ observations: [], retries: 0, take: 0 });
 /** Buckets of the counts: the last second in 20, the budget's window in 100. */
 const ACCEPTED_BUCKETS = 20;
 const BUDGET_BUCKETS = 100;
@@ -103,15 +104,26 @@ export class MemoryStore implements QuotaStore {
     return entry.apply(report, policy, now, this.#options);
   }
 
-  /** Starts the quota `key` from `state` (instants on this store's clock), keeping its counts. */
-  seed(key: string, state: QuotaState, policy: PolicySettings): void {
+  /**
+   * Starts the quota `key` from `state` (instants on this store's clock), keeping its counts,
+   * then applies `replay`: outcomes these counts hold already, which `state` has not seen.
+   */
+  seed(
+    key: string,
+    state: QuotaState,
+    policy: PolicySettings,
+    replay: readonly Observation[],
+  ): QuotaAnswer {
     let entry = this.#entries.get(key);
     if (!entry) {
       entry = new Entry(policy.budget?.window);
       this.#entries.set(key, entry);
     }
+    const now = this.#clock.now();
+    entry.now = now;
     entry.state = state;
-    entry.now = this.#clock.now();
+    for (const o of replay) entry.state = observe(entry.state, policy, now, entry, o);
+    return entry.apply(NO_REPORT, policy, now, this.#options);
   }
 
   /** Forgets the quotas that nobody used for a while and that hold nothing back. */

@@ -215,13 +215,8 @@ export class Remote {
     // than the store says (the answer's travel time only makes it later).
     const shift = now - answer.now;
     const before = q.answer.state;
-    this.#local.seed(q.key, rebase(answer.state, shift), this.#policy);
-    // What happened here while the call was under way still counts here.
-    q.answer = this.#local.sync(
-      q.key,
-      { observations: link.pending, retries: 0, take: 0 },
-      this.#policy,
-    );
+    // What happened here while the call was under way still counts here (counted once).
+    q.answer = this.#local.seed(q.key, rebase(answer.state, shift), this.#policy, link.pending);
     link.counts = { ...answer.counts };
     link.fresh = now + answer.fresh;
     const after = q.answer.state;

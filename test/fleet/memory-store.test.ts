@@ -107,12 +107,23 @@ describe('MemoryStore', () => {
     });
   });
 
+  it('replays outcomes onto a seeded state without counting them again', () => {
+    const clock = new VirtualClock();
+    const store = new MemoryStore(clock);
+    const p = policy();
+    const first = seen({ first: true, answer: 'throttled', retry: true, retryAfter: 5 });
+    expect(store.sync('a', report({ observations: [first] }), p).counts.requests).toBe(1);
+    const answer = store.seed('a', COLD, p, [first]);
+    expect(answer.state.until).toBe(5);
+    expect(answer.counts.requests).toBe(1);
+  });
+
   it('starts a quota from a given state, and forgets quotas idle for ten minutes that hold nothing', async () => {
     const clock = new VirtualClock();
     const store = new MemoryStore(clock);
     const p = policy();
-    store.seed('learned', { ...COLD, rate: 7 }, p);
-    store.seed('held', { ...COLD, rate: 7, until: 2000 }, p);
+    store.seed('learned', { ...COLD, rate: 7 }, p, []);
+    store.seed('held', { ...COLD, rate: 7, until: 2000 }, p, []);
     expect(store.sync('learned', report({}), p).state.rate).toBe(7);
     await clock.sleep(700);
     for (let i = 0; i < 1024; i++) store.sync('other', report({}), p);
