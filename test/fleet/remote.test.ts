@@ -186,8 +186,12 @@ describe('Coordinators sharing a store', () => {
     coordinator.record(throttled(5), 2);
     await Promise.all(all);
     const before = starts.filter((t) => t < hold);
+    const after = starts.filter((t) => t >= hold);
     expect(before.length).toBeGreaterThan(0);
     expect(before.every((t) => t <= hold - 5)).toBe(true);
+    // After it, at the pace again (which the throttle lowered), not all at once on stale slots.
+    expect(after.length).toBeGreaterThan(2);
+    expect(Math.max(...after) - Math.min(...after)).toBeGreaterThanOrEqual((after.length - 1) / 10);
   });
 
   it('share one retry budget', async () => {

@@ -143,13 +143,21 @@ describe("a server's Retry-After at the call's bounds", () => {
     expect(end?.attempts.map((a) => a.start)).toEqual([0, 30]);
   });
 
-  it("reports the call's own hint, not a shorter hold another call left, when neither will be waited", async () => {
+  it("reports the call's own hint, not another call's hold, when neither will be waited", async () => {
     const clock = new VirtualClock();
-    const coordinator = new Coordinator({ clock, rateLimit: false });
-    coordinator.record(throttled(200), 1);
+    const coordinator = new Coordinator({ clock, rateLimit: false, retryAfter: { maxHold: 3600 } });
     const { operation, classify } = scripted([throttled(500)]);
     const end = await ending(
-      retry(operation, { clock, coordinator, classify, maxRetryAfter: 300 }),
+      retry(operation, {
+        clock,
+        coordinator,
+        classify: (outcome) => {
+          // Another call was told to wait 400 s: too long for this one too.
+          coordinator.record(throttled(400), 1, { maxWait: 3600 });
+          return classify(outcome);
+        },
+        maxRetryAfter: 300,
+      }),
     );
     expect(end).toMatchObject({ reason: 'retryAfter', retryAfter: 500 });
   });
