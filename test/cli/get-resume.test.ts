@@ -14,6 +14,7 @@ import {
   type Fault,
   type FaultServer,
   filler,
+  partialContent,
   type RecordedRequest,
   startFaultServer,
 } from '../support/fault-server.js';
@@ -49,19 +50,6 @@ async function get(...args: string[]) {
 const rangeStart = (request: RecordedRequest) =>
   Number(/^bytes=(\d+)-$/.exec(request.headers.range ?? '')?.[1]);
 
-/** A 206 for `bytes from-(from+length-1)/total` carrying `etag`. */
-function partial(etag: string, from: number, total: number, body: Uint8Array): Fault {
-  return {
-    status: 206,
-    headers: {
-      etag,
-      'accept-ranges': 'bytes',
-      'content-range': `bytes ${from}-${from + body.length - 1}/${total}`,
-    },
-    body,
-  };
-}
-
 /** Every request without Range gets v1 cut after 1000 bytes (a new Fault cuts again). */
 const cutV1 = (): Fault => ({ file: { body: v1, etag: '"v1"', cutAfter: 1000 } });
 
@@ -69,17 +57,17 @@ describe('a resume answered for another version is never spliced', () => {
   it.each<[string, (request: RecordedRequest) => Fault, RegExp]>([
     [
       'another ETag',
-      (q) => partial('"v2"', rangeStart(q), SIZE, v2.subarray(rangeStart(q))),
+      (q) => partialContent('"v2"', rangeStart(q), SIZE, v2.subarray(rangeStart(q))),
       /the range came back with ETag "v2", not "v1", starting over/,
     ],
     [
       'a range that starts at another byte',
-      (q) => partial('"v1"', rangeStart(q) - 100, SIZE, v1.subarray(rangeStart(q) - 100)),
+      (q) => partialContent('"v1"', rangeStart(q) - 100, SIZE, v1.subarray(rangeStart(q) - 100)),
       /the range came back with a range from byte \d+, not \d+, starting over/,
     ],
     [
       'another total length',
-      (q) => partial('"v1"', rangeStart(q), SIZE + 500, filler(SIZE + 500 - rangeStart(q))),
+      (q) => partialContent('"v1"', rangeStart(q), SIZE + 500, filler(SIZE + 500 - rangeStart(q))),
       /the range came back with a body of 4500 bytes, not 4000, starting over/,
     ],
   ])(
@@ -101,7 +89,8 @@ describe('a resume answered for another version is never spliced', () => {
   it('takes the whole new version when the request from byte 0 gets it in one piece', async () => {
     let plain = 0;
     server.route('/f', (q) => {
-      if (q.headers.range) return partial('"v2"', rangeStart(q), SIZE, v2.subarray(rangeStart(q)));
+      if (q.headers.range)
+        return partialContent('"v2"', rangeStart(q), SIZE, v2.subarray(rangeStart(q)));
       return plain++ === 0 ? cutV1() : { file: { body: v2, etag: '"v2"' } };
     });
     const r = await get('--json');
