@@ -1,10 +1,10 @@
 /**
  * A shared store seen from one Coordinator. The Coordinator decides on its local state at
  * once, as it would alone; this keeps that local state a mirror of the store's: reports go
- * out in few calls (news of a throttle at once, the rest when the last answer is stale), each answer
- * replaces the local state, start slots come from the store's grants, and while the store
- * is slow or failing the local state decides alone and the store is tried again a second
- * later.
+ * out in few calls (news of a throttle at once, the rest when the last answer is stale),
+ * each answer replaces the local state, start slots come from the store's grants, and while
+ * the store is slow or failing the local state decides alone and the store is tried again a
+ * second later.
  */
 import { type Clock, systemClock } from '../time/clock.js';
 import type { MemoryStore } from './memory-store.js';
