@@ -141,10 +141,9 @@ export class Coordinator implements RetryCoordinator {
     const o = observation(verdict, attempt, this.#settings.policy, q.waiting > 0);
     const before = q.answer.state;
     const { state } = this.#sync(q, { observations: [o], retries: 0, take: 0 });
-    const news = state.rate !== before.rate || state.until !== before.until;
-    this.#remote?.report(q, o, news);
+    this.#remote?.report(q, o);
     // Stryker disable next-line ConditionalExpression: a pump woken when nothing changed sleeps again until the same instant
-    if (news) this.#changed(q);
+    if (state.rate !== before.rate || state.until !== before.until) this.#changed(q);
   }
 
   /**

@@ -1,7 +1,7 @@
 /**
  * A shared store seen from one Coordinator. The Coordinator decides on its local state at
  * once, as it would alone; this keeps that local state a mirror of the store's: reports go
- * out in few calls (news of a throttle at once, the rest when the last answer is stale),
+ * out in few calls (a throttle at once, the rest when the last answer is stale),
  * each answer replaces the local state, start slots come from the store's grants, and while
  * the store is slow or failing the local state decides alone and the store is tried again a
  * second later.
@@ -76,17 +76,16 @@ export class Remote {
   }
 
   /**
-   * An outcome the local state has taken in (`news`: it changed the local rate or hold). Bad
-   * news goes out at once: a throttle or a `Retry-After` that changed the local state
-   * (another throttle within the cooldown changes nothing anywhere, and waits for the next
-   * call). The rest goes out when the last answer is stale.
+   * An outcome the local state has taken in. A throttle or a `Retry-After` goes out at once,
+   * with every outcome pending (the fleet's rate is learned from the answers accepted around
+   * a throttle); the rest goes out when the last answer is stale.
    */
-  report(q: LinkedQuota, o: Observation, news: boolean): void {
+  report(q: LinkedQuota, o: Observation): void {
     const link = this.#link(q);
     if (this.#clock.now() < link.down) return;
     link.pending.push(o);
     if (o.first) link.firsts++;
-    if (news && (o.answer === 'throttled' || o.retryAfter !== undefined)) link.urgent = true;
+    if (o.answer === 'throttled' || o.retryAfter !== undefined) link.urgent = true;
     this.#flush(q, link);
   }
 
