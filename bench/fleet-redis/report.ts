@@ -5,8 +5,12 @@ import { writeRegions } from '../common/regions.js';
 import { readResults } from '../common/results.js';
 import type { Summary } from '../fleet/stats.js';
 
-/** The results files of the fleet on Redis: the undisturbed runs and the chaos runs. */
-export const FLEET_REDIS_FILES = ['fleet-redis.jsonl', 'fleet-redis-1000.jsonl', 'fleet-redis-chaos.jsonl'];
+/** The results files of the fleet on Redis: the undisturbed runs (N = 200, N = 1000) and the chaos runs. */
+export const FLEET_REDIS_FILES = [
+  'fleet-redis.jsonl',
+  'fleet-redis-1000.jsonl',
+  'fleet-redis-chaos.jsonl',
+];
 
 /** One row of bench/results/fleet-redis.jsonl. */
 export interface FleetRedisRow {
