@@ -4,20 +4,14 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Coordinator } from '../../src/fleet/coordinator.js';
 import { Session } from '../../src/http/session.js';
-import type { Verdict } from '../../src/retry/contract.js';
 import { RetryError } from '../../src/retry/errors.js';
 import { retry } from '../../src/retry/retry.js';
 import { retryInfo } from '../../src/retry/retry-info.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
+import { ok, throttled } from '../support/fleet.js';
 
 // Bounds on what one response can do to every request that shares a Coordinator.
-
-const throttled = (retryAfter?: number): Verdict =>
-  retryAfter === undefined
-    ? { retry: true, status: 429 }
-    : { retry: true, status: 429, retryAfter };
-const ok: Verdict = { retry: false, status: 200 };
 
 let a: FaultServer;
 let b: FaultServer;

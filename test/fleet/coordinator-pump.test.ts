@@ -1,15 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Coordinator } from '../../src/fleet/coordinator.js';
-import type { Verdict } from '../../src/retry/contract.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
+import { ok, throttled } from '../support/fleet.js';
 
 // When the Coordinator releases a waiting attempt, refuses one, and forgets a quota.
-
-const throttled = (retryAfter?: number): Verdict =>
-  retryAfter === undefined
-    ? { retry: true, status: 429 }
-    : { retry: true, status: 429, retryAfter };
-const ok: Verdict = { retry: false, status: 200 };
 
 /** Resolves with the clock's time when `acquire` lets the attempt start. */
 const startOf = (coordinator: Coordinator, clock: VirtualClock, request?: object) =>

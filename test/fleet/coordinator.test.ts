@@ -4,6 +4,7 @@ import { Session } from '../../src/http/session.js';
 import type { RetryCoordinator, Verdict } from '../../src/retry/contract.js';
 import { retry } from '../../src/retry/retry.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
+import { failed, ok, throttled } from '../support/fleet.js';
 
 /** A coordinator that records every call and refuses retries after `retries`. */
 function spy(retries = Number.POSITIVE_INFINITY) {
@@ -19,13 +20,6 @@ function spy(retries = Number.POSITIVE_INFINITY) {
   };
   return { calls, coordinator };
 }
-
-const throttled = (retryAfter?: number): Verdict =>
-  retryAfter === undefined
-    ? { retry: true, status: 429 }
-    : { retry: true, status: 429, retryAfter };
-const ok: Verdict = { retry: false, status: 200 };
-const failed: Verdict = { retry: true, status: 500 };
 
 /** Starts attempts at once and records when each one was allowed to start. */
 async function starts(coordinator: Coordinator, clock: VirtualClock, count: number) {

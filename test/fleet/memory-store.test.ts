@@ -1,24 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../src/fleet/memory-store.js';
-import { coordinatorSettings } from '../../src/fleet/options.js';
-import { COLD, type Observation, type QuotaCounts } from '../../src/fleet/state.js';
+import { COLD, type QuotaCounts } from '../../src/fleet/state.js';
 import type { QuotaReport } from '../../src/fleet/store.js';
 import { WindowCount } from '../../src/fleet/window-count.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
+import { policyOf, seen } from '../support/fleet.js';
 
 // The store alone: it counts, applies the policy in order at its own now, and hands out slots.
 
-const policy = (options: Parameters<typeof coordinatorSettings>[0] = {}) =>
-  coordinatorSettings(options).policy;
-const seen = (o: Partial<Observation>): Observation => ({
-  first: false,
-  answer: 'answered',
-  retry: false,
-  retryAfter: undefined,
-  waiting: false,
-  ...o,
-});
 const read = ({ accepted, requests, retries }: QuotaCounts) => ({ accepted, requests, retries });
 const report = (r: Partial<QuotaReport>): QuotaReport => ({
   observations: [],
@@ -31,7 +21,7 @@ describe('MemoryStore', () => {
   it('answers the cold state for a quota it has not seen, at its clock', async () => {
     const clock = new VirtualClock({ start: 42 });
     const store = new MemoryStore(clock);
-    const answer = store.sync('a', report({}), policy());
+    const answer = store.sync('a', report({}), policyOf());
     expect(answer).toMatchObject({ now: 42, state: COLD, slots: 0, fresh: 0 });
     expect(answer.counts).toMatchObject({ accepted: 0, requests: 0, retries: 0 });
   });
@@ -39,12 +29,12 @@ describe('MemoryStore', () => {
   it('counts first attempts, accepted answers and spent retries, each only with its mechanism on', () => {
     const clock = new VirtualClock();
     const observations = [seen({ first: true }), seen({ first: true }), seen({ answer: 'failed' })];
-    const all = new MemoryStore(clock).sync('a', report({ observations, retries: 2 }), policy());
+    const all = new MemoryStore(clock).sync('a', report({ observations, retries: 2 }), policyOf());
     expect(read(all.counts)).toEqual({ accepted: 2, requests: 2, retries: 2 });
     const none = new MemoryStore(clock).sync(
       'a',
       report({ observations, retries: 2 }),
-      policy({ rateLimit: false, budget: false }),
+      policyOf({ rateLimit: false, budget: false }),
     );
     expect(read(none.counts)).toEqual({ accepted: 0, requests: 0, retries: 0 });
   });
@@ -53,16 +43,16 @@ describe('MemoryStore', () => {
     const store = new MemoryStore(new VirtualClock());
     const ok = seen({});
     const observations = [ok, ok, ok, seen({ answer: 'throttled', retry: true })];
-    expect(store.sync('a', report({ observations }), policy()).state.rate).toBe(3);
+    expect(store.sync('a', report({ observations }), policyOf()).state.rate).toBe(3);
     const reversed = new MemoryStore(new VirtualClock());
     const after = [seen({ answer: 'throttled', retry: true }), ok, ok, ok];
     // Throttled first: the minimum rate, then raised by the answers of the learning second.
-    expect(reversed.sync('a', report({ observations: after }), policy()).state.rate).toBe(3);
+    expect(reversed.sync('a', report({ observations: after }), policyOf()).state.rate).toBe(3);
     expect(
       new MemoryStore(new VirtualClock()).sync(
         'a',
         report({ observations: [seen({ answer: 'throttled', retry: true })] }),
-        policy(),
+        policyOf(),
       ).state.rate,
     ).toBe(0.5);
   });
@@ -70,7 +60,7 @@ describe('MemoryStore', () => {
   it('slides its windows with its clock: accepted answers over a second, the budget over its window', async () => {
     const clock = new VirtualClock();
     const store = new MemoryStore(clock);
-    const p = policy({ budget: { window: 5 } });
+    const p = policyOf({ budget: { window: 5 } });
     store.sync('a', report({ observations: [seen({ first: true })], retries: 1 }), p);
     const at = async (t: number) => {
       await clock.sleep(t - clock.now());
@@ -83,7 +73,7 @@ describe('MemoryStore', () => {
 
   it('keeps quotas apart', () => {
     const store = new MemoryStore(new VirtualClock());
-    const p = policy({ rateLimit: false });
+    const p = policyOf({ rateLimit: false });
     store.sync('a', report({ observations: [seen({ retry: true, retryAfter: 9 })] }), p);
     expect(store.sync('a', report({}), p).state.until).toBe(9);
     expect(store.sync('b', report({}), p).state.until).toBe(Number.NEGATIVE_INFINITY);
@@ -92,7 +82,7 @@ describe('MemoryStore', () => {
   it('hands out only the slot due now by default, and all slots due within its horizon if told', () => {
     const clock = new VirtualClock();
     const throttle = report({ observations: [seen({ answer: 'throttled', retry: true })] });
-    const p = policy({ rateLimit: { minRate: 20 } });
+    const p = policyOf({ rateLimit: { minRate: 20 } });
     const exact = new MemoryStore(clock);
     exact.sync('a', throttle, p);
     expect(exact.sync('a', report({ take: 10 }), p)).toMatchObject({ slot: 0, slots: 1 });
@@ -110,7 +100,7 @@ describe('MemoryStore', () => {
   it('replays outcomes onto a seeded state without counting them again', () => {
     const clock = new VirtualClock();
     const store = new MemoryStore(clock);
-    const p = policy();
+    const p = policyOf();
     const first = seen({ first: true, answer: 'throttled', retry: true, retryAfter: 5 });
     expect(store.sync('a', report({ observations: [first] }), p).counts.requests).toBe(1);
     const answer = store.seed('a', COLD, p, [first]);
@@ -121,7 +111,7 @@ describe('MemoryStore', () => {
   it('starts a quota from a given state, and forgets quotas idle for ten minutes that hold nothing', async () => {
     const clock = new VirtualClock();
     const store = new MemoryStore(clock);
-    const p = policy();
+    const p = policyOf();
     store.seed('learned', { ...COLD, rate: 7 }, p, []);
     store.seed('held', { ...COLD, rate: 7, until: 2000 }, p, []);
     expect(store.sync('learned', report({}), p).state.rate).toBe(7);

@@ -1,36 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { coordinatorSettings } from '../../src/fleet/options.js';
 import { budgetAllows, isIdle, observation, observe, takeSlots } from '../../src/fleet/policy.js';
-import {
-  COLD,
-  type Observation,
-  type QuotaCounts,
-  type QuotaState,
-} from '../../src/fleet/state.js';
+import { COLD, type QuotaCounts, type QuotaState } from '../../src/fleet/state.js';
+import { policyOf, seen } from '../support/fleet.js';
 
 // The policy alone: plain records in, plain records out; no clock, no store, no engine.
 
-const policy = (options: Parameters<typeof coordinatorSettings>[0] = {}) =>
-  coordinatorSettings(options).policy;
 const counts = (accepted = 0, requests = 0, retries = 0): QuotaCounts => ({
   accepted,
   requests,
   retries,
-});
-const seen = (o: Partial<Observation>): Observation => ({
-  first: false,
-  answer: 'answered',
-  retry: false,
-  retryAfter: undefined,
-  waiting: false,
-  ...o,
 });
 const throttled = (retryAfter?: number) => seen({ answer: 'throttled', retry: true, retryAfter });
 const state = (s: Partial<QuotaState>): QuotaState => Object.freeze({ ...COLD, ...s });
 
 describe('observation', () => {
   it('reads a verdict as the fleet needs it: a throttling status, another status, or none', () => {
-    const p = policy();
+    const p = policyOf();
     expect(observation({ retry: true, status: 429, retryAfter: 2 }, 1, p, true)).toEqual({
       first: true,
       answer: 'throttled',
@@ -45,13 +30,13 @@ describe('observation', () => {
     expect(observation({ retry: true }, 1, p, false).answer).toBe('failed');
     // Without a rate limit no status throttles.
     expect(
-      observation({ retry: true, status: 429 }, 1, policy({ rateLimit: false }), false).answer,
+      observation({ retry: true, status: 429 }, 1, policyOf({ rateLimit: false }), false).answer,
     ).toBe('answered');
   });
 });
 
 describe('observe: the shared hold', () => {
-  const p = policy({ rateLimit: false });
+  const p = policyOf({ rateLimit: false });
 
   it('holds until now + Retry-After, capped at maxHold, and keeps the later of two instants', () => {
     const held = observe(COLD, p, 10, counts(), throttled(5));
@@ -85,22 +70,22 @@ describe('observe: the shared hold', () => {
 
   it('does not hold the others while the rate limit paces them, unless whilePacing', () => {
     const paced = state({ rate: 5 });
-    expect(observe(paced, policy(), 0, counts(3), throttled(2)).until).toBe(
+    expect(observe(paced, policyOf(), 0, counts(3), throttled(2)).until).toBe(
       Number.NEGATIVE_INFINITY,
     );
-    const always = policy({ retryAfter: { whilePacing: true } });
+    const always = policyOf({ retryAfter: { whilePacing: true } });
     expect(observe(paced, always, 0, counts(3), throttled(2)).until).toBe(2);
   });
 
   it('returns the same record when nothing changes, and never writes to the one given', () => {
     const s = state({ rate: 5, lastCut: 0 });
-    expect(observe(s, policy(), 0.5, counts(5), seen({}))).toBe(s);
-    expect(observe(COLD, policy(), 0, counts(1), seen({ answer: 'answered' }))).toBe(COLD);
+    expect(observe(s, policyOf(), 0.5, counts(5), seen({}))).toBe(s);
+    expect(observe(COLD, policyOf(), 0, counts(1), seen({ answer: 'answered' }))).toBe(COLD);
   });
 });
 
 describe('observe: the adaptive rate limit', () => {
-  const p = policy({ retryAfter: false });
+  const p = policyOf({ retryAfter: false });
 
   it('starts at the rate the server just accepted, and learns it for a cooldown', () => {
     const first = observe(COLD, p, 5, counts(7), throttled());

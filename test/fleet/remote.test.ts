@@ -3,9 +3,9 @@ import { Coordinator } from '../../src/fleet/coordinator.js';
 import { MemoryStore, type MemoryStoreOptions } from '../../src/fleet/memory-store.js';
 import type { PolicySettings } from '../../src/fleet/settings.js';
 import type { QuotaAnswer, QuotaReport, QuotaStore } from '../../src/fleet/store.js';
-import type { Verdict } from '../../src/retry/contract.js';
 import type { Clock } from '../../src/time/clock.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
+import { failed, ok, throttled } from '../support/fleet.js';
 
 // The engine with a shared store that answers through promises, as a remote one would: the
 // store stands in a MemoryStore on a clock of its own, reached after a network delay.
@@ -49,13 +49,6 @@ class SharedStore implements QuotaStore {
     });
   }
 }
-
-const throttled = (retryAfter?: number): Verdict =>
-  retryAfter === undefined
-    ? { retry: true, status: 429 }
-    : { retry: true, status: 429, retryAfter };
-const ok: Verdict = { retry: false, status: 200 };
-const failed: Verdict = { retry: true, status: 500 };
 
 describe('Coordinators sharing a store', () => {
   it('hold every process for a Retry-After one of them received, on each one’s own clock', async () => {

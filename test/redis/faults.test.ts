@@ -10,7 +10,7 @@ import {
   type RedisCommands,
   RedisStore,
 } from '../../src/redis/index.js';
-import type { Verdict } from '../../src/retry/contract.js';
+import { ok, throttled } from '../support/fleet.js';
 import { RedisServer } from '../support/redis-server.js';
 
 // Two Coordinators, each with its own connection (two processes of one fleet), on real
@@ -18,11 +18,6 @@ import { RedisServer } from '../support/redis-server.js';
 // scripts. No acquire may wait for Redis: every one resolves while the server is still
 // down, at the pace the fleet had learned, and the fleet is one again once it is back.
 
-const ok: Verdict = { retry: false, status: 200 };
-const throttled = (retryAfter?: number): Verdict =>
-  retryAfter === undefined
-    ? { retry: true, status: 429 }
-    : { retry: true, status: 429, retryAfter };
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `condition` every 20 ms, up to `tries` times; whether it came true. */

@@ -6,6 +6,7 @@ import { callPolicy, retry } from '../../src/retry/retry.js';
 import { retryInfo } from '../../src/retry/retry-info.js';
 import { runRetry } from '../../src/retry/run.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
+import { throttled } from '../support/fleet.js';
 
 // The engine's bookkeeping: when attempts are recorded to start, how a refusal and a
 // server's hint end a call, and how much room the spread above a Retry-After takes.
@@ -29,7 +30,6 @@ const ending = (call: Promise<object>) =>
 
 const unavailable: Verdict = { retry: true, status: 503 };
 const done: Verdict = { retry: false, status: 200 };
-const throttled = (retryAfter: number): Verdict => ({ retry: true, status: 429, retryAfter });
 
 describe('the attempt history', () => {
   it('records a first attempt a transport made before the engine started at 0, and the next ones from it', async () => {
