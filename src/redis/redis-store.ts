@@ -33,7 +33,7 @@ export interface RedisStoreOptions {
    * @default 0.25
    */
   fresh?: number;
-  /** Seconds ahead within which one call hands out the start slots that come due. @default 0.25 */
+  /** Seconds ahead within which one call hands out the start slots that come due. @default 0.5 */
   horizon?: number;
   /** Seconds an idle quota stays in Redis (after any hold ends). @default 600 */
   idle?: number;
