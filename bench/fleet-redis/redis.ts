@@ -1,65 +1,26 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
+import { RedisServer } from '../../test/support/redis-server.js';
 
-/** The benchmark's own redis-server on a free loopback port, without persistence. */
+/**
+ * The benchmark's redis-server: the tests' own launcher (a free loopback port, no
+ * persistence, stopped by its pid), with a connection of its own that reads its counters.
+ */
 export class BenchRedis {
-  #child: ChildProcess | undefined;
   readonly admin: Redis;
 
-  private constructor(readonly port: number) {
-    this.admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true });
+  private constructor(readonly server: RedisServer) {
+    this.admin = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
     this.admin.on('error', () => {});
   }
 
   static async start(): Promise<BenchRedis> {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, '127.0.0.1', () => {
-        const { port } = s.address() as { port: number };
-        s.close(() => resolve(port));
-      });
-    });
-    const redis = new BenchRedis(port);
-    await redis.launch();
+    const redis = new BenchRedis(await RedisServer.start());
     await redis.admin.connect();
     return redis;
   }
 
-  async launch(): Promise<void> {
-    const args = [
-      '--port',
-      String(this.port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ];
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    this.#child = child;
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.once('error', reject);
-      child.stdout!.on('data', (c: Buffer) => {
-        out += c.toString();
-        if (out.includes('Ready to accept connections')) resolve();
-      });
-    });
-  }
-
-  signal(name: NodeJS.Signals): void {
-    this.#child?.kill(name);
-  }
-
-  async kill(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGCONT');
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
+  get port(): number {
+    return this.server.port;
   }
 
   /** Empties the server and its command statistics before a run. */
@@ -83,6 +44,6 @@ export class BenchRedis {
 
   async stop(): Promise<void> {
     this.admin.disconnect();
-    await this.kill();
+    await this.server.stop();
   }
 }

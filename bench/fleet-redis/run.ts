@@ -86,15 +86,15 @@ async function measure(): Promise<void> {
     const timers: NodeJS.Timeout[] = [];
     let relaunched: Promise<void> | undefined;
     if (mode === 'kill') {
-      timers.push(setTimeout(() => void redis.kill(), 2000));
+      timers.push(setTimeout(() => void redis.server.kill(), 2000));
       timers.push(
         setTimeout(() => {
-          relaunched = redis.launch();
+          relaunched = redis.server.restart();
         }, 5000),
       );
     } else if (mode === 'stop') {
-      timers.push(setTimeout(() => redis.signal('SIGSTOP'), 2000));
-      timers.push(setTimeout(() => redis.signal('SIGCONT'), 5000));
+      timers.push(setTimeout(() => redis.server.pause(), 2000));
+      timers.push(setTimeout(() => redis.server.resume(), 5000));
     } else if (mode === 'worker') {
       timers.push(setTimeout(() => workers.at(-1)!.kill('SIGKILL'), 2000));
     }
@@ -110,8 +110,9 @@ async function measure(): Promise<void> {
     clearTimeout(hard);
     for (const t of timers) clearTimeout(t);
     // A run that ended before the server came back: bring it back for the next one.
-    if (mode === 'kill') await (relaunched ?? redis.kill().then(() => redis.launch()));
-    if (mode === 'stop') redis.signal('SIGCONT');
+    if (mode === 'kill')
+      await (relaunched ?? redis.server.kill().then(() => redis.server.restart()));
+    if (mode === 'stop') redis.server.resume();
     const usage = await redis.usage().catch(() => ({ usec: Number.NaN }));
     const calls = server.attempts.length;
     const successes = server.accepted.length;
