@@ -61,15 +61,16 @@ export interface RateLimitOptions {
   /**
    * Growth factor per second of accepted responses while the rate is below the last rate
    * that was throttled (slow start). While no such ceiling holds (after the first throttle,
-   * or once a ceiling that the next throttle did not find again has lapsed after 2 s) the
-   * rate grows by `growth³` per second instead, unless it was last lowered because nothing
-   * got through. The rate grows only while attempts wait for it.
+   * once a ceiling that the next throttle did not find again has lapsed after 2 s, or one
+   * it found again 10 s after that throttle) the rate grows by `growth³` per second
+   * instead, unless it was last lowered because nothing got through. The rate grows only
+   * while attempts wait for it.
    * @default 1.6
    */
   growth?: number;
   /**
-   * Above that rate the limit probes upward by this share of it per second of accepted
-   * responses.
+   * While that ceiling holds, above it the limit probes upward by this share of it per
+   * second of accepted responses.
    * @default 0.005
    */
   probe?: number;
@@ -222,6 +223,7 @@ function rateLimitSettings(value: unknown): LimitSettings | undefined {
     startGrowth: growth ** 3,
     deepestCut: 0.5,
     ceilingHold: 2,
+    confirmedHold: 10,
     confirmBand: 0.9,
   };
 }

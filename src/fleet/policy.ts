@@ -111,11 +111,13 @@ function throttle(s: QuotaState, limit: LimitSettings, now: number, admitted: nu
     const aim = Math.max(admitted, s.rate * limit.deepestCut);
     const rate = Math.max(limit.minRate, Math.min(s.rate * limit.decrease, aim));
     const threshold = Math.max(rate, admitted);
-    // A ceiling found again where the last one was is the server's: it holds. Any other
-    // may be a share that other clients left since: it holds only `ceilingHold` seconds.
+    // A ceiling found again where the last one was is likely the server's: it holds for
+    // `confirmedHold` seconds, and each cut that finds it again renews it. Any other may be
+    // a share that other clients left since: it holds only `ceilingHold` seconds. Neither
+    // holds for good: a share found twice while others competed is not the server's rate.
     const confirmed =
       threshold >= s.threshold * limit.confirmBand && threshold * limit.confirmBand <= s.threshold;
-    const ceilingUntil = confirmed ? Number.POSITIVE_INFINITY : now + limit.ceilingHold;
+    const ceilingUntil = now + (confirmed ? limit.confirmedHold : limit.ceilingHold);
     return { ...s, rate, threshold, ceilingUntil, lastCut: now, accepting: 1 };
   }
   // Nothing gets through (an outage): halve; the recovery climbs at `growth`, so that its

@@ -41,9 +41,11 @@ export interface LimitSettings {
   readonly deepestCut: number;
   /** Seconds a ceiling holds unless the next cut finds it again: 2. */
   readonly ceilingHold: number;
+  /** Seconds a ceiling that a cut found again holds after that cut: 10. */
+  readonly confirmedHold: number;
   /**
    * A cut finds the last ceiling again when the new one is within this ratio of it either
-   * way: 0.9 (from 0.9 to 1.11 times it); that ceiling then holds until the next cut.
+   * way: 0.9 (from 0.9 to 1.11 times it); that ceiling then holds `confirmedHold` seconds.
    */
   readonly confirmBand: number;
 }

@@ -18,8 +18,9 @@ export interface QuotaState {
   /** The rate last throttled (the ceiling): slow start below it, a slow probe above it. */
   readonly threshold: number;
   /**
-   * Instant until which `threshold` holds; `Infinity`: until the next cut. A ceiling that
-   * the next cut does not find again lapses after `ceilingHold` seconds.
+   * Instant until which `threshold` holds; `Infinity` while there is none. A ceiling that
+   * the next cut does not find again lapses after `ceilingHold` seconds, one it finds again
+   * `confirmedHold` seconds after that cut.
    */
   readonly ceilingUntil: number;
   /**

@@ -221,6 +221,7 @@ export class RedisStore implements QuotaStore {
       String(limit?.deepestCut ?? 0),
       String(limit?.ceilingHold ?? 0),
       String(limit?.confirmBand ?? 1),
+      String(limit?.confirmedHold ?? 0),
       budget ? String(budget.window) : '',
       String(report.retries),
       String(report.take),

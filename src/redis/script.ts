@@ -7,8 +7,8 @@
  * KEYS[1]: the state hash; KEYS[2]: the counts hash (both under one hash tag).
  * ARGV: 1 seconds added to the server's TIME (0 but in tests), 2 horizon, 3 seconds an idle
  * quota is kept, 4-6 hold (on, whilePacing, maxHold), 7-16 limit (on, minRate, growth, probe,
- * decrease, cooldown, startGrowth, deepestCut, ceilingHold, confirmBand), 17 budget window
- * ('' when off), 18 retries spent, 19 slots wanted,
+ * decrease, cooldown, startGrowth, deepestCut, ceilingHold, confirmBand, confirmedHold),
+ * 18 budget window ('' when off), 19 retries spent, 20 slots wanted,
  * then 6 per run of equal observations (how many, first, answer t|a|f, retry, retryAfter
  * or '', waiting).
  * Every number travels as a string (Lua would truncate a fractional reply) and every
@@ -31,9 +31,9 @@ local limit = A[7] == '1'
 local minRate, growth, probe = tonumber(A[8]), tonumber(A[9]), tonumber(A[10])
 local decrease, cooldown = tonumber(A[11]), tonumber(A[12])
 local startGrowth, deepestCut = tonumber(A[13]), tonumber(A[14])
-local ceilingHold, confirmBand = tonumber(A[15]), tonumber(A[16])
-local window = tonumber(A[17])
-local spent, take = tonumber(A[18]), tonumber(A[19])
+local ceilingHold, confirmBand, confirmedHold = tonumber(A[15]), tonumber(A[16]), tonumber(A[17])
+local window = tonumber(A[18])
+local spent, take = tonumber(A[19]), tonumber(A[20])
 
 -- The state, validated: anything missing, malformed or out of range is a cold start.
 local names = {'u', 'sp', 'k', 'r', 'th', 'cu', 'ac', 'lc', 'le', 'l'}
@@ -145,7 +145,7 @@ local function throttle(admitted)
     local rate = math.max(minRate, math.min(s.r * decrease, aim))
     local threshold = math.max(rate, admitted)
     local confirmed = threshold >= s.th * confirmBand and threshold * confirmBand <= s.th
-    s.cu = confirmed and inf or now + ceilingHold
+    s.cu = now + (confirmed and confirmedHold or ceilingHold)
     s.r = rate s.th = threshold s.lc = now s.ac = 1
     return
   end
@@ -175,7 +175,7 @@ local function observe(first, answer, retry, retryAfter, waiting)
   if waiting then grow() end
 end
 
-for i = 20, #A, 6 do
+for i = 21, #A, 6 do
   local times = tonumber(A[i])
   local first, answer, retry = A[i + 1] == '1', A[i + 2], A[i + 3] == '1'
   local retryAfter = num(A[i + 4])

@@ -151,7 +151,7 @@ describe('observe: the adaptive rate limit', () => {
     expect(observe(s, p, 2, counts(15), throttled())).toMatchObject({ rate: 15, threshold: 15 });
   });
 
-  it('keeps a ceiling that the next cut finds again; lets one it does not lapse after ceilingHold', () => {
+  it('keeps a ceiling that the next cut finds again for confirmedHold; lets one it does not lapse after ceilingHold', () => {
     const waiting = seen({ waiting: true });
     // The first ceiling: 12, holding for 2 s.
     const cut = observe(
@@ -166,10 +166,13 @@ describe('observe: the adaptive rate limit', () => {
     expect(observe(cut, p, 3, counts(12), waiting).rate).toBeCloseTo(12 + (0.005 * 12) / 12);
     // Once it lapsed: the climb at growth³, as with no ceiling.
     expect(observe(cut, p, 4, counts(12), waiting).rate).toBeCloseTo(12 * 1.6 ** (3 / 12));
-    // Found again within 10 %: it holds until the next cut.
+    // Found again within 10 %: it holds for confirmedHold (10 s) after that cut.
     const again = observe({ ...cut, rate: 14 }, p, 5, counts(12), throttled());
-    expect(again).toMatchObject({ threshold: 12, ceilingUntil: Number.POSITIVE_INFINITY });
-    expect(observe(again, p, 100, counts(12), waiting).rate).toBeCloseTo(12 + 0.005);
+    expect(again).toMatchObject({ threshold: 12, ceilingUntil: 15 });
+    expect(observe(again, p, 14.9, counts(12), waiting).rate).toBeCloseTo(12 + 0.005);
+    // Then it lapses too: a share found twice while others took the rest is not the
+    // server's rate, and a client left alone climbs again instead of probing by 0.5 %.
+    expect(observe(again, p, 15, counts(12), waiting).rate).toBeCloseTo(12 * 1.6 ** (3 / 12));
     // Found far from it: a new ceiling, for 2 s again.
     expect(observe({ ...cut, rate: 40 }, p, 5, counts(30), throttled())).toMatchObject({
       threshold: 30,

@@ -72,6 +72,7 @@ const settings: fc.Arbitrary<PolicySettings> = fc.record({
       startGrowth: fc.constantFrom(1, 4.096, 27),
       deepestCut: fc.constantFrom(0.5, 0.8),
       ceilingHold: fc.constantFrom(0, 2),
+      confirmedHold: fc.constantFrom(0, 3, 10),
       confirmBand: fc.constantFrom(0.9, 1),
     }),
     { nil: undefined },

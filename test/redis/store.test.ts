@@ -29,6 +29,7 @@ const policy: PolicySettings = {
     startGrowth: 1.6 ** 3,
     deepestCut: 0.5,
     ceilingHold: 2,
+    confirmedHold: 10,
     confirmBand: 0.9,
   },
   budget: { ratio: 0.1, minPerSecond: 1, window: 10 },
@@ -218,8 +219,8 @@ describe('RedisStore events and options', () => {
     const accepted = Array.from({ length: 10_000 }, () => seen({}));
     const answer = await store.sync('q', report([...accepted, seen({ first: false })]), policy);
     expect(answer.counts).toEqual({ accepted: 10_001, requests: 10_000, retries: 0 });
-    // EVALSHA, its sha, the key count, 2 keys, 19 settings, and 6 for each of the 2 runs.
-    expect(sent.at(-1)).toBe(3 + 2 + 19 + 12);
+    // EVALSHA, its sha, the key count, 2 keys, 20 settings, and 6 for each of the 2 runs.
+    expect(sent.at(-1)).toBe(3 + 2 + 20 + 12);
   });
 
   it('gives up on a call after its deadline, and on new calls while many hang', async () => {
