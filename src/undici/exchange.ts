@@ -23,6 +23,7 @@ import { retryInfo } from '../retry/retry-info.js';
 import { type RunSettings, runRetry } from '../retry/run.js';
 import type { Spread } from '../retry/spread.js';
 import type { Clock } from '../time/clock.js';
+import { type Expiring, QueuedTimeout } from '../time/timeout-queue.js';
 import { type Attempts, Caller } from './caller.js';
 import { type DispatchOptions, DispatchRequest } from './dispatch-request.js';
 import { hasHeader, withHeaders } from './headers.js';
@@ -34,12 +35,7 @@ import { mayResume, Resumption } from './resume.js';
 
 type Body = NonNullable<Dispatcher.DispatchOptions['body']>;
 
-/** The attempt's timer fired: the leg in flight is given up. */
-function timedOut(exchange: Exchange): void {
-  exchange.timeout();
-}
-
-export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
+export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expiring {
   readonly policy: Policy;
   readonly clock: Clock;
   readonly onRetry: ((event: RetryEvent) => void | Promise<void>) | undefined;
@@ -62,7 +58,8 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
   #firstLeg: Leg | undefined = undefined;
   #course: Course | undefined = undefined;
   #leg: Leg | undefined = undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The attempt's `requestTimeout`, made with the first attempt that has one. */
+  #timeout: QueuedTimeout | undefined = undefined;
   #ready: boolean | undefined = undefined;
   /** The response handed to the caller, its body the one a resume would continue. */
   #delivered: Reply | undefined = undefined;
@@ -107,7 +104,7 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
       if (!this.#running) this.#run(reply.leg);
       return;
     }
-    clearTimeout(this.#timer);
+    this.#stopTimeout();
     if (this.#running) return;
     if (!this.#caller.aborted && !this.classify({ ok: true, value: reply }).retry) {
       this.#history.first(reply.status);
@@ -116,14 +113,15 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
   }
 
   onFailure(_error: Error): void {
-    clearTimeout(this.#timer);
+    this.#stopTimeout();
     if (this.#running) return;
     const caller = this.#caller;
     if (caller.aborted) caller.finish(caller.reason as Error);
     else this.#run(this.#leg);
   }
 
-  timeout(): void {
+  /** The attempt's `requestTimeout` ran out: the leg in flight is given up. */
+  expire(): void {
     this.#leg?.abandon(timeoutError(this.policy.requestTimeout));
   }
 
@@ -205,9 +203,10 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
 
   /** Sends one attempt: the request (or where a redirect led), a range when resuming. */
   #attempt(attempt: number): Leg {
-    const timeout = this.policy.requestTimeout;
-    if (timeout !== Number.POSITIVE_INFINITY) {
-      this.#timer = setTimeout(timedOut, Math.min(timeout * 1000, 2 ** 31 - 1), this);
+    const timeouts = this.#settings.timeouts;
+    if (timeouts) {
+      this.#timeout ??= new QueuedTimeout(this);
+      timeouts.start(this.#timeout);
     }
     const resumption = this.#resumption;
     const hop = resumption ? this.#servedBy : attempt > 1 ? this.#course?.restart() : undefined;
@@ -255,7 +254,7 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
         leg = this.#send(hopOptions(this.#request.opts, hop, this.#request.body));
       }
     } finally {
-      clearTimeout(this.#timer);
+      this.#stopTimeout();
     }
   }
 
@@ -328,9 +327,13 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
     );
   }
 
+  #stopTimeout(): void {
+    if (this.#timeout) this.#settings.timeouts?.stop(this.#timeout);
+  }
+
   /** The dispatch ended before the caller had a response: the timer goes too. */
   #fail(error: Error): void {
-    clearTimeout(this.#timer);
+    this.#stopTimeout();
     this.#caller.finish(error);
   }
 }
