@@ -38,10 +38,13 @@ export class TimeoutQueue {
     this.#ms = ms;
   }
 
-  /** Starts `timeout` (stopping it first if it runs): its target expires in `ms`. */
-  start(timeout: QueuedTimeout): void {
+  /**
+   * Starts `timeout` (stopping it first if it runs): its target expires in `ms`. `now` is
+   * `performance.now()`, when the caller has just read it.
+   */
+  start(timeout: QueuedTimeout, now = performance.now()): void {
     if (timeout.queued) this.stop(timeout);
-    timeout.at = Math.max(performance.now(), this.#reached) + this.#ms;
+    timeout.at = Math.max(now, this.#reached) + this.#ms;
     timeout.queued = true;
     const tail = this.#tail;
     timeout.prev = tail;

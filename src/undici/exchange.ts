@@ -22,7 +22,7 @@ import type { Policy } from '../retry/policy.js';
 import { retryInfo } from '../retry/retry-info.js';
 import { type RunSettings, runRetry } from '../retry/run.js';
 import type { Spread } from '../retry/spread.js';
-import type { Clock } from '../time/clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
 import { type Expiring, QueuedTimeout } from '../time/timeout-queue.js';
 import { type Attempts, Caller } from './caller.js';
 import { type DispatchOptions, DispatchRequest } from './dispatch-request.js';
@@ -82,8 +82,7 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
     this.#dispatch = dispatch;
     this.#caller = new Caller(handler, this);
     this.#request = new DispatchRequest(opts, settings.maxRedirects);
-    const clock = this.clock;
-    this.#history = new History(clock.now(), () => clock.now());
+    this.#history = new History(this.clock);
   }
 
   /** Sends the first attempt; returns what the dispatcher below said of it. */
@@ -92,7 +91,8 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
     caller.start(this.#history.context);
     if (caller.aborted) this.#fail(caller.reason as Error);
     else if (this.coordinator) this.#run(undefined);
-    else this.#attempt(1);
+    // On the system clock, the dispatch's start is the first attempt's: one reading of time.
+    else this.#attempt(1, this.clock === systemClock ? this.#history.began * 1000 : undefined);
     return this.#ready ?? true;
   }
 
@@ -202,11 +202,11 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
   }
 
   /** Sends one attempt: the request (or where a redirect led), a range when resuming. */
-  #attempt(attempt: number): Leg {
+  #attempt(attempt: number, nowMs?: number): Leg {
     const timeouts = this.#settings.timeouts;
     if (timeouts) {
       this.#timeout ??= new QueuedTimeout(this);
-      timeouts.start(this.#timeout);
+      timeouts.start(this.#timeout, nowMs);
     }
     const resumption = this.#resumption;
     const hop = resumption ? this.#servedBy : attempt > 1 ? this.#course?.restart() : undefined;

@@ -6,6 +6,7 @@
 import type { RetryInfo } from '../retry/contract.js';
 import { type AttemptRecord, RetryError } from '../retry/errors.js';
 import { attachInfo, CarriesRetryInfo } from '../retry/retry-info.js';
+import type { Clock } from '../time/clock.js';
 
 /** What undici passes to the caller as `context`. */
 class RetryContext extends CarriesRetryInfo {}
@@ -15,15 +16,18 @@ export class History {
   readonly context: CarriesRetryInfo = new RetryContext();
   #attempts: readonly AttemptRecord[] = [];
 
-  constructor(
-    /** Clock time (seconds) at which the dispatch's first attempt started. */
-    readonly began: number,
-    readonly now: () => number,
-  ) {}
+  /** Clock time (seconds) at which the dispatch's first attempt started. */
+  readonly began: number;
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.began = clock.now();
+    this.#clock = clock;
+  }
 
   /** The first attempt was answered with `status`, and that answer stands. */
   first(status: number): void {
-    this.#attempts = [{ attempt: 1, start: 0, end: this.now() - this.began, status }];
+    this.#attempts = [{ attempt: 1, start: 0, end: this.#clock.now() - this.began, status }];
     attachInfo(this.context, { attempts: this.#attempts, reason: undefined });
   }
 
