@@ -36,12 +36,6 @@ import { mayResume, Resumption } from './resume.js';
 type Body = NonNullable<Dispatcher.DispatchOptions['body']>;
 
 export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expiring {
-  readonly policy: Policy;
-  readonly clock: Clock;
-  readonly onRetry: ((event: RetryEvent) => void | Promise<void>) | undefined;
-  readonly coordinator: RetryCoordinator | undefined;
-  readonly spread: Spread | undefined;
-  readonly boundsAttempts = true;
   /** Made when the engine takes over. */
   signal: AbortSignal | undefined = undefined;
   start: number | undefined = undefined;
@@ -74,15 +68,10 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
     handler: Dispatcher.DispatchHandler,
   ) {
     this.#settings = settings;
-    this.policy = settings.policy;
-    this.clock = settings.clock;
-    this.onRetry = settings.onRetry;
-    this.coordinator = settings.coordinator;
-    this.spread = settings.spread;
     this.#dispatch = dispatch;
     this.#caller = new Caller(handler, this);
     this.#request = new DispatchRequest(opts, settings.maxRedirects);
-    this.#history = new History(this.clock);
+    this.#history = new History(settings.clock);
   }
 
   /** Sends the first attempt; returns what the dispatcher below said of it. */
@@ -106,7 +95,7 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
     }
     this.#stopTimeout();
     if (this.#running) return;
-    if (!this.#caller.aborted && !this.classify({ ok: true, value: reply }).retry) {
+    if (!this.#caller.aborted && this.#final(reply)) {
       this.#history.first(reply.status);
       this.#deliver(reply);
     } else this.#run(reply.leg);
@@ -125,7 +114,26 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
     this.#leg?.abandon(timeoutError(this.policy.requestTimeout));
   }
 
-  // The run's settings.
+  // The run's settings (read from the interceptor's when the engine needs them).
+
+  get policy(): Policy {
+    return this.#settings.policy;
+  }
+  get clock(): Clock {
+    return this.#settings.clock;
+  }
+  get onRetry(): ((event: RetryEvent) => void | Promise<void>) | undefined {
+    return this.#settings.onRetry;
+  }
+  get coordinator(): RetryCoordinator | undefined {
+    return this.#settings.coordinator;
+  }
+  get spread(): Spread | undefined {
+    return this.#settings.spread;
+  }
+  get boundsAttempts(): boolean {
+    return true;
+  }
 
   get description(): string {
     const from = this.#resumption?.from;
@@ -229,6 +237,14 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
       leg.onResponseError(undefined, error as Error);
     }
     return leg;
+  }
+
+  /**
+   * Whether the policy takes `reply` as it is. A status without a budget is never retried
+   * (the classification's first rule): the common answer is settled without a verdict.
+   */
+  #final(reply: Reply): boolean {
+    return !this.policy.budget(reply.status) || !this.classify({ ok: true, value: reply }).retry;
   }
 
   /** Whether `reply` is a redirect this dispatch follows. */
