@@ -77,7 +77,7 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
   /** Sends the first attempt; returns what the dispatcher below said of it. */
   send(): boolean {
     const caller = this.#caller;
-    caller.start(this.#history.context);
+    caller.start(this.#history);
     if (caller.aborted) this.#fail(caller.reason as Error);
     else if (this.coordinator) this.#run(undefined);
     // On the system clock, the dispatch's start is the first attempt's: one reading of time.
