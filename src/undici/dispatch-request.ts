@@ -15,7 +15,6 @@ export type DispatchOptions = Dispatcher.DispatchOptions & { maxRedirections?: n
 
 export class DispatchRequest implements RequestTraits {
   readonly method: string;
-  readonly answered = false;
   readonly opts: DispatchOptions;
   /** `undefined` when there is none. */
   readonly body: RequestBody | undefined;

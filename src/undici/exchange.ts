@@ -36,8 +36,7 @@ import { mayResume, Resumption } from './resume.js';
 type Body = NonNullable<Dispatcher.DispatchOptions['body']>;
 
 export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expiring {
-  /** Made when the engine takes over. */
-  signal: AbortSignal | undefined = undefined;
+  /** Set when the engine takes over (see `RunSettings.start`). */
   start: number | undefined = undefined;
 
   readonly #settings: InterceptorSettings;
@@ -134,6 +133,10 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
   get boundsAttempts(): boolean {
     return true;
   }
+  /** Made when the engine takes over. */
+  get signal(): AbortSignal | undefined {
+    return this.#abort?.signal;
+  }
 
   get description(): string {
     const from = this.#resumption?.from;
@@ -196,7 +199,6 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expi
     this.#running = true;
     if (this.#abort) return;
     this.#abort = new AbortController();
-    this.signal = this.#abort.signal;
     if (this.#caller.aborted) this.#abort.abort(this.#caller.reason);
   }
 
