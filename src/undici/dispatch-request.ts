@@ -24,7 +24,8 @@ export class DispatchRequest implements RequestTraits {
   #description: string | undefined = undefined;
 
   constructor(opts: DispatchOptions, maxRedirects: number) {
-    this.method = opts.method.toUpperCase();
+    // `toUpperCase()` makes a new string each time; `GET`, the common case, needs none.
+    this.method = opts.method === 'GET' ? 'GET' : opts.method.toUpperCase();
     const { maxRedirections } = opts;
     this.maxRedirects =
       maxRedirections == null
