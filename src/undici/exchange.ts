@@ -22,7 +22,8 @@ import type { Policy } from '../retry/policy.js';
 import { retryInfo } from '../retry/retry-info.js';
 import { type RunSettings, runRetry } from '../retry/run.js';
 import type { Spread } from '../retry/spread.js';
-import type { Clock } from '../time/clock.js';
+import { type Clock, systemClock } from '../time/clock.js';
+import { type Expiring, QueuedTimeout } from '../time/timeout-queue.js';
 import { type Attempts, Caller } from './caller.js';
 import { type DispatchOptions, DispatchRequest } from './dispatch-request.js';
 import { hasHeader, withHeaders } from './headers.js';
@@ -34,20 +35,8 @@ import { mayResume, Resumption } from './resume.js';
 
 type Body = NonNullable<Dispatcher.DispatchOptions['body']>;
 
-/** The attempt's timer fired: the leg in flight is given up. */
-function timedOut(exchange: Exchange): void {
-  exchange.timeout();
-}
-
-export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
-  readonly policy: Policy;
-  readonly clock: Clock;
-  readonly onRetry: ((event: RetryEvent) => void | Promise<void>) | undefined;
-  readonly coordinator: RetryCoordinator | undefined;
-  readonly spread: Spread | undefined;
-  readonly boundsAttempts = true;
-  /** Made when the engine takes over. */
-  signal: AbortSignal | undefined = undefined;
+export class Exchange implements RunSettings<Reply>, LegListener, Attempts, Expiring {
+  /** Set when the engine takes over (see `RunSettings.start`). */
   start: number | undefined = undefined;
 
   readonly #settings: InterceptorSettings;
@@ -62,7 +51,8 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
   #firstLeg: Leg | undefined = undefined;
   #course: Course | undefined = undefined;
   #leg: Leg | undefined = undefined;
-  #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The attempt's `requestTimeout`, made with the first attempt that has one. */
+  #timeout: QueuedTimeout | undefined = undefined;
   #ready: boolean | undefined = undefined;
   /** The response handed to the caller, its body the one a resume would continue. */
   #delivered: Reply | undefined = undefined;
@@ -77,25 +67,20 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
     handler: Dispatcher.DispatchHandler,
   ) {
     this.#settings = settings;
-    this.policy = settings.policy;
-    this.clock = settings.clock;
-    this.onRetry = settings.onRetry;
-    this.coordinator = settings.coordinator;
-    this.spread = settings.spread;
     this.#dispatch = dispatch;
     this.#caller = new Caller(handler, this);
     this.#request = new DispatchRequest(opts, settings.maxRedirects);
-    const clock = this.clock;
-    this.#history = new History(clock.now(), () => clock.now());
+    this.#history = new History(settings.clock);
   }
 
   /** Sends the first attempt; returns what the dispatcher below said of it. */
   send(): boolean {
     const caller = this.#caller;
-    caller.start(this.#history.context);
+    caller.start(this.#history);
     if (caller.aborted) this.#fail(caller.reason as Error);
     else if (this.coordinator) this.#run(undefined);
-    else this.#attempt(1);
+    // On the system clock, the dispatch's start is the first attempt's: one reading of time.
+    else this.#attempt(1, this.clock === systemClock ? this.#history.began * 1000 : undefined);
     return this.#ready ?? true;
   }
 
@@ -107,27 +92,51 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
       if (!this.#running) this.#run(reply.leg);
       return;
     }
-    clearTimeout(this.#timer);
+    this.#stopTimeout();
     if (this.#running) return;
-    if (!this.#caller.aborted && !this.classify({ ok: true, value: reply }).retry) {
+    if (!this.#caller.aborted && this.#final(reply)) {
       this.#history.first(reply.status);
       this.#deliver(reply);
     } else this.#run(reply.leg);
   }
 
   onFailure(_error: Error): void {
-    clearTimeout(this.#timer);
+    this.#stopTimeout();
     if (this.#running) return;
     const caller = this.#caller;
     if (caller.aborted) caller.finish(caller.reason as Error);
     else this.#run(this.#leg);
   }
 
-  timeout(): void {
+  /** The attempt's `requestTimeout` ran out: the leg in flight is given up. */
+  expire(): void {
     this.#leg?.abandon(timeoutError(this.policy.requestTimeout));
   }
 
-  // The run's settings.
+  // The run's settings (read from the interceptor's when the engine needs them).
+
+  get policy(): Policy {
+    return this.#settings.policy;
+  }
+  get clock(): Clock {
+    return this.#settings.clock;
+  }
+  get onRetry(): ((event: RetryEvent) => void | Promise<void>) | undefined {
+    return this.#settings.onRetry;
+  }
+  get coordinator(): RetryCoordinator | undefined {
+    return this.#settings.coordinator;
+  }
+  get spread(): Spread | undefined {
+    return this.#settings.spread;
+  }
+  get boundsAttempts(): boolean {
+    return true;
+  }
+  /** Made when the engine takes over. */
+  get signal(): AbortSignal | undefined {
+    return this.#abort?.signal;
+  }
 
   get description(): string {
     const from = this.#resumption?.from;
@@ -190,7 +199,6 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
     this.#running = true;
     if (this.#abort) return;
     this.#abort = new AbortController();
-    this.signal = this.#abort.signal;
     if (this.#caller.aborted) this.#abort.abort(this.#caller.reason);
   }
 
@@ -204,10 +212,11 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
   }
 
   /** Sends one attempt: the request (or where a redirect led), a range when resuming. */
-  #attempt(attempt: number): Leg {
-    const timeout = this.policy.requestTimeout;
-    if (timeout !== Number.POSITIVE_INFINITY) {
-      this.#timer = setTimeout(timedOut, Math.min(timeout * 1000, 2 ** 31 - 1), this);
+  #attempt(attempt: number, nowMs?: number): Leg {
+    const timeouts = this.#settings.timeouts;
+    if (timeouts) {
+      this.#timeout ??= new QueuedTimeout(this);
+      timeouts.start(this.#timeout, nowMs);
     }
     const resumption = this.#resumption;
     const hop = resumption ? this.#servedBy : attempt > 1 ? this.#course?.restart() : undefined;
@@ -230,6 +239,14 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
       leg.onResponseError(undefined, error as Error);
     }
     return leg;
+  }
+
+  /**
+   * Whether the policy takes `reply` as it is. A status without a budget is never retried
+   * (the classification's first rule): the common answer is settled without a verdict.
+   */
+  #final(reply: Reply): boolean {
+    return !this.policy.budget(reply.status) || !this.classify({ ok: true, value: reply }).retry;
   }
 
   /** Whether `reply` is a redirect this dispatch follows. */
@@ -255,7 +272,7 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
         leg = this.#send(hopOptions(this.#request.opts, hop, this.#request.body));
       }
     } finally {
-      clearTimeout(this.#timer);
+      this.#stopTimeout();
     }
   }
 
@@ -328,9 +345,13 @@ export class Exchange implements RunSettings<Reply>, LegListener, Attempts {
     );
   }
 
+  #stopTimeout(): void {
+    if (this.#timeout) this.#settings.timeouts?.stop(this.#timeout);
+  }
+
   /** The dispatch ended before the caller had a response: the timer goes too. */
   #fail(error: Error): void {
-    clearTimeout(this.#timer);
+    this.#stopTimeout();
     this.#caller.finish(error);
   }
 }

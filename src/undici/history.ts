@@ -1,37 +1,41 @@
 /**
- * The attempt history of one dispatch, kept on the `context` that undici hands the caller
+ * The attempt history of one dispatch. It is the `context` that undici hands the caller
  * (`data.context` of `undici.request`, the factory's `context` of `undici.stream`), where
  * `retryInfo()` reads it.
  */
 import type { RetryInfo } from '../retry/contract.js';
 import { type AttemptRecord, RetryError } from '../retry/errors.js';
 import { attachInfo, CarriesRetryInfo } from '../retry/retry-info.js';
+import type { Clock } from '../time/clock.js';
 
-/** What undici passes to the caller as `context`. */
-class RetryContext extends CarriesRetryInfo {}
-
-export class History {
-  /** Handed to the caller's handler with the request. */
-  readonly context: CarriesRetryInfo = new RetryContext();
+/** Its fields are private: the caller reads the history through `retryInfo()` only. */
+export class History extends CarriesRetryInfo {
   #attempts: readonly AttemptRecord[] = [];
+  readonly #began: number;
+  readonly #clock: Clock;
 
-  constructor(
-    /** Clock time (seconds) at which the dispatch's first attempt started. */
-    readonly began: number,
-    readonly now: () => number,
-  ) {}
+  constructor(clock: Clock) {
+    super();
+    this.#began = clock.now();
+    this.#clock = clock;
+  }
+
+  /** Clock time (seconds) at which the dispatch's first attempt started. */
+  get began(): number {
+    return this.#began;
+  }
 
   /** The first attempt was answered with `status`, and that answer stands. */
   first(status: number): void {
-    this.#attempts = [{ attempt: 1, start: 0, end: this.now() - this.began, status }];
-    attachInfo(this.context, { attempts: this.#attempts, reason: undefined });
+    this.#attempts = [{ attempt: 1, start: 0, end: this.#clock.now() - this.began, status }];
+    attachInfo(this, { attempts: this.#attempts, reason: undefined });
   }
 
   /** The engine's history of the call, when it settled. */
   record(info: RetryInfo | undefined): void {
     if (!info) return;
     this.#attempts = info.attempts;
-    attachInfo(this.context, info);
+    attachInfo(this, info);
   }
 
   /**
@@ -53,6 +57,6 @@ export class History {
       })),
     );
     const later = info.retryAfter === undefined ? {} : { retryAfter: info.retryAfter };
-    attachInfo(this.context, { attempts: this.#attempts, reason: info.reason, ...later });
+    attachInfo(this, { attempts: this.#attempts, reason: info.reason, ...later });
   }
 }

@@ -13,6 +13,7 @@ import {
   type Spread,
 } from '../retry/spread.js';
 import { type Clock, systemClock } from '../time/clock.js';
+import { TimeoutQueue } from '../time/timeout-queue.js';
 import { checkClock, checkFunction, checkKeys, checkNumber } from '../validate.js';
 
 /** Options of the undici interceptor: a profile, any policy field to override, and its own. */
@@ -67,6 +68,8 @@ export interface InterceptorSettings {
   readonly maxRedirects: number;
   /** Lowercase names of the headers that never reach another origin. */
   readonly sensitive: readonly string[];
+  /** The attempts' `requestTimeout`s; `undefined` when attempts have none. */
+  readonly timeouts: TimeoutQueue | undefined;
 }
 
 /** Names other clients give to an option, and this interceptor's name for it. */
@@ -115,5 +118,9 @@ export function resolveInterceptorOptions(
     spread: resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD),
     maxRedirects: checkNumber('maxRedirects', maxRedirects, { min: 0, integer: true }),
     sensitive: [...SENSITIVE_HEADERS, ...headerNames(o.sensitiveHeaders)],
+    timeouts:
+      policy.requestTimeout === Number.POSITIVE_INFINITY
+        ? undefined
+        : new TimeoutQueue(policy.requestTimeout * 1000),
   });
 }

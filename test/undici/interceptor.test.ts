@@ -146,6 +146,32 @@ describe('the per-attempt timeout', () => {
     expect(events[0]?.error).toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT' });
   });
 
+  it('times out each of many attempts at once on its own, the answered ones untouched', async () => {
+    const paths = Array.from({ length: 8 }, (_, i) => `/hang${i}`);
+    for (const path of paths) server.route(path, [{ hang: true }, { status: 200, body: path }]);
+    server.route('/fast', [{ status: 200, body: 'fast' }]);
+    const { dispatcher, events } = intercepted({ requestTimeout: 0.05 });
+    const texts = await Promise.all(
+      [...paths, '/fast', '/fast'].map(async (path) => {
+        const data = await request(`${server.url}${path}`, { dispatcher });
+        return data.body.text();
+      }),
+    );
+    expect(texts).toEqual([...paths, 'fast', 'fast']);
+    expect(events.map((e) => e.error?.name)).toEqual(paths.map(() => 'TimeoutError'));
+    expect(hits('/fast')).toBe(2);
+  });
+
+  it('holds the process open with no timer once the response is in', async () => {
+    server.route('/x', [{ status: 200, body: 'ok' }]);
+    const { dispatcher } = intercepted({ requestTimeout: 30 });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const data = await request(`${server.url}/x`, { dispatcher });
+    expect(timers()).toBe(before);
+    expect(await data.body.text()).toBe('ok');
+  });
+
   it('does not cover the body: a body slower than requestTimeout is read to its end', async () => {
     server.route('/slow', [{ slowBody: { bytes: 3000, chunks: 3, intervalMs: 40 } }]);
     const { dispatcher } = intercepted({ requestTimeout: 0.05 });
