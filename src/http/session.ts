@@ -206,26 +206,52 @@ export class Session {
     this.fetch = (input, init) => this.#request(input, init ?? {});
   }
 
-  async #request(input: string | URL | Request, init: SessionRequestInit): Promise<Response> {
-    const { retry } = init;
-    if (
-      retry !== undefined &&
-      retry !== false &&
-      (typeof retry !== 'object' || retry === null || Array.isArray(retry))
-    ) {
-      throw new TypeError(`\`retry\` must be an options object or false, got ${show(retry)}`);
+  /**
+   * One call, `forced` its method when a method shortcut made it. Not an async function:
+   * bad input still rejects the promise it returns, and a call whose body is at hand
+   * reaches `fetch` and hands its response back without an async frame's extra turns.
+   */
+  #request(
+    input: string | URL | Request,
+    init: SessionRequestInit,
+    forced?: string,
+  ): Promise<Response> {
+    try {
+      const { retry } = init;
+      if (
+        retry !== undefined &&
+        retry !== false &&
+        (typeof retry !== 'object' || retry === null || Array.isArray(retry))
+      ) {
+        throw new TypeError(`\`retry\` must be an options object or false, got ${show(retry)}`);
+      }
+      const request = input instanceof Request ? input : undefined;
+      const url = requestUrl(
+        request ? request.url : (input as string | URL),
+        this.#options.baseUrl,
+      );
+      const method = (forced ?? init.method ?? request?.method ?? 'GET').toUpperCase();
+      const description = `${method} ${safeUrl(url)}`;
+      const defaults = this.#options.headers;
+      const own = init.headers ?? request?.headers;
+      // What is empty stays out of the init: fetch pays for every member it converts.
+      const headers =
+        defaults === undefined && own === undefined
+          ? undefined
+          : mergeHeaders(defaults, own, description);
+      const call: Call = { init, request, url, method, description, headers };
+      if (init.body !== undefined) return this.#run(call, init.body);
+      if (!request?.body) return this.#run(call, null);
+      return request.arrayBuffer().then((bytes) => this.#run(call, bytes));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const request = input instanceof Request ? input : undefined;
-    const url = requestUrl(request ? request.url : (input as string | URL), this.#options.baseUrl);
-    const method = (init.method ?? request?.method ?? 'GET').toUpperCase();
-    const description = `${method} ${safeUrl(url)}`;
-    const headers = mergeHeaders(
-      this.#options.headers,
-      init.headers ?? request?.headers,
-      description,
-    );
-    const source: BodySource =
-      init.body !== undefined ? init.body : request?.body ? await request.arrayBuffer() : null;
+  }
+
+  /** Runs a call whose URL, method and headers are read, with its body `source`. */
+  #run(call: Call, source: BodySource): Promise<Response> {
+    const { init, request, url, method, description, headers } = call;
+    const { retry } = init;
     const factory = typeof source === 'function';
     const signal = init.signal ?? request?.signal ?? undefined;
     const policy =
@@ -252,12 +278,9 @@ export class Session {
     const redirect = followsItself ? 'manual' : mode;
     // Nothing can abort an attempt without a signal or a timeout, and a signal costs fetch.
     const abortable = signal !== undefined || policy.requestTimeout !== Number.POSITIVE_INFINITY;
-    // What is empty stays out of the init: fetch pays for every member it converts.
-    const hasHeaders =
-      this.#options.headers !== undefined || (init.headers ?? request?.headers) !== undefined;
     const course = new Course(
       // Attempts share `headers`: a redirect hop gets a copy of its own.
-      { url, method, headers: hasHeaders ? headers : undefined, body: source !== null },
+      { url, method, headers, body: source !== null },
       {
         replayableBody: factory || isReplayable(source),
         description,
@@ -266,15 +289,13 @@ export class Session {
         sensitive: this.#sensitive,
       },
     );
-    const send = (attemptSignal: AbortSignal, start: Hop, body: BodyInit | null) =>
-      course.follow(this.#fetch, {
-        ...rest,
-        method: start.method,
-        ...(start.headers ? { headers: start.headers } : {}),
-        ...(body === null || !start.body ? {} : { body }),
-        ...(abortable ? { signal: attemptSignal } : {}),
-        redirect,
-      });
+    const send = (attemptSignal: AbortSignal, start: Hop, body: BodyInit | null) => {
+      const sent: RequestInit = { ...rest, method: start.method, redirect };
+      if (start.headers) sent.headers = start.headers;
+      if (body !== null && start.body) sent.body = body;
+      if (abortable) sent.signal = attemptSignal;
+      return course.follow(this.#fetch, sent);
+    };
     return runRetry<Response>(
       factory
         ? async ({ signal: s }) => {
@@ -306,28 +327,40 @@ export class Session {
 
   /** `GET` with retries. */
   get(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'GET' });
+    return this.#request(url, init, 'GET');
   }
   /** `HEAD` with retries. */
   head(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'HEAD' });
+    return this.#request(url, init, 'HEAD');
   }
   /** `POST`: resent only after a 429, a refused connection, or with an `Idempotency-Key`. */
   post(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'POST' });
+    return this.#request(url, init, 'POST');
   }
   /** `PUT` with retries. */
   put(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'PUT' });
+    return this.#request(url, init, 'PUT');
   }
   /** `PATCH`: resent only after a 429, a refused connection, or with an `Idempotency-Key`. */
   patch(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'PATCH' });
+    return this.#request(url, init, 'PATCH');
   }
   /** `DELETE` with retries. */
   delete(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'DELETE' });
+    return this.#request(url, init, 'DELETE');
   }
+}
+
+/** What a call's request is, read before its body. */
+interface Call {
+  readonly init: SessionRequestInit;
+  readonly request: Request | undefined;
+  readonly url: URL;
+  /** Uppercase. */
+  readonly method: string;
+  readonly description: string;
+  /** `undefined` when neither the session nor the call has headers. */
+  readonly headers: Headers | undefined;
 }
 
 /** Session options checked for unknown keys, with a hint for the names other clients use. */
