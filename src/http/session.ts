@@ -203,7 +203,7 @@ export class Session {
     const maxRedirects = o.maxRedirects === undefined ? 20 : o.maxRedirects;
     this.#maxRedirects = checkNumber('maxRedirects', maxRedirects, { min: 0, integer: true });
     this.#spread = resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD);
-    this.fetch = (input, init) => this.#request(input, init ?? {});
+    this.fetch = (input, init) => this.#request(input, init ?? NO_OPTIONS);
   }
 
   /**
@@ -267,7 +267,8 @@ export class Session {
             this.policy,
             'request options',
           );
-    const { retry: _r, timeout: _t, onRetry: callHook, body: _b, headers: _h, ...rest } = init;
+    const callHook = init.onRetry;
+    const rest = init === NO_OPTIONS ? NO_OPTIONS : fetchOptions(init);
     const sessionHook = this.#options.onRetry;
     checkSignal('signal', signal);
     checkFunction('onRetry', callHook);
@@ -326,29 +327,38 @@ export class Session {
   }
 
   /** `GET` with retries. */
-  get(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
+  get(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
     return this.#request(url, init, 'GET');
   }
   /** `HEAD` with retries. */
-  head(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
+  head(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
     return this.#request(url, init, 'HEAD');
   }
   /** `POST`: resent only after a 429, a refused connection, or with an `Idempotency-Key`. */
-  post(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
+  post(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
     return this.#request(url, init, 'POST');
   }
   /** `PUT` with retries. */
-  put(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
+  put(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
     return this.#request(url, init, 'PUT');
   }
   /** `PATCH`: resent only after a 429, a refused connection, or with an `Idempotency-Key`. */
-  patch(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
+  patch(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
     return this.#request(url, init, 'PATCH');
   }
   /** `DELETE` with retries. */
-  delete(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
+  delete(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
     return this.#request(url, init, 'DELETE');
   }
+}
+
+/** The options of a call that gave none, shared: nothing to copy. */
+const NO_OPTIONS: SessionRequestInit & RequestInit = Object.freeze({});
+
+/** A call's options without the session's own members: what `fetch` gets of them. */
+function fetchOptions(init: SessionRequestInit): RequestInit {
+  const { retry: _r, timeout: _t, onRetry: _o, body: _b, headers: _h, ...rest } = init;
+  return rest;
 }
 
 /** What a call's request is, read before its body. */

@@ -570,10 +570,12 @@ describe('Session options', () => {
       const response = await fetch(input, init);
       const headers = response.headers;
       const get = headers.get.bind(headers);
-      headers.get = (name: string) => {
-        reads.push(name.toLowerCase());
-        return get(name);
-      };
+      Object.defineProperty(headers, 'get', {
+        value: (name: string) => {
+          reads.push(name.toLowerCase());
+          return get(name);
+        },
+      });
       return response;
     }) as typeof fetch;
     const session = new Session({ fetch: counting });
