@@ -17,13 +17,27 @@ export function runAttempt<T>(
   signal: AbortSignal | undefined,
   discard: ((value: T) => unknown) | undefined,
 ): Promise<Outcome<T>> {
+  return new Promise<Outcome<T>>((resolve) => {
+    startAttempt(operation, attempt, elapsed, timeout, signal, discard, resolve);
+  });
+}
+
+/** {@link runAttempt} without a promise of its own: `done` gets the outcome. */
+export function startAttempt<T>(
+  operation: (context: AttemptContext) => Promise<T>,
+  attempt: number,
+  elapsed: number,
+  timeout: number,
+  signal: AbortSignal | undefined,
+  discard: ((value: T) => unknown) | undefined,
+  done: (outcome: Outcome<T>) => void,
+): void {
   // Stryker disable next-line ConditionalExpression: an infinite timeout would only arm a timer of 24.8 days, cleared when the attempt ends
   if (timeout === Number.POSITIVE_INFINITY) {
-    return untimedAttempt(operation, attempt, elapsed, signal, discard);
+    void untimedAttempt(operation, attempt, elapsed, signal, discard).then(done);
+  } else {
+    new TimedAttempt(done, timeout, signal, discard).run(operation, attempt, elapsed);
   }
-  return new Promise<Outcome<T>>((resolve) => {
-    new TimedAttempt(resolve, timeout, signal, discard).run(operation, attempt, elapsed);
-  });
 }
 
 /** An attempt without a timeout: only the caller's signal can end it early. */
