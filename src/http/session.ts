@@ -1,5 +1,4 @@
 import type { RetryCoordinator, RetryEvent } from '../retry/contract.js';
-import { safeUrl } from '../retry/errors.js';
 import {
   type Policy,
   type RetryOptions,
@@ -26,9 +25,10 @@ import {
   show,
 } from '../validate.js';
 import { type BodyInit, type BodySource, isReplayable, releaseBody } from './body.js';
+import { type Call, fetchOptions, NO_OPTIONS, readCall } from './call.js';
 import { classifyHttp } from './classify.js';
 import { Course, type Hop } from './course.js';
-import { checkBaseUrl, checkHeaders, headerNames, mergeHeaders, requestUrl } from './safe-input.js';
+import { checkBaseUrl, checkHeaders, headerNames } from './safe-input.js';
 
 /**
  * Whether this is a browser (a page or a worker), whose `fetch` hides redirects from
@@ -217,29 +217,8 @@ export class Session {
     forced?: string,
   ): Promise<Response> {
     try {
-      const { retry } = init;
-      if (
-        retry !== undefined &&
-        retry !== false &&
-        (typeof retry !== 'object' || retry === null || Array.isArray(retry))
-      ) {
-        throw new TypeError(`\`retry\` must be an options object or false, got ${show(retry)}`);
-      }
-      const request = input instanceof Request ? input : undefined;
-      const url = requestUrl(
-        request ? request.url : (input as string | URL),
-        this.#options.baseUrl,
-      );
-      const method = (forced ?? init.method ?? request?.method ?? 'GET').toUpperCase();
-      const description = `${method} ${safeUrl(url)}`;
-      const defaults = this.#options.headers;
-      const own = init.headers ?? request?.headers;
-      // What is empty stays out of the init: fetch pays for every member it converts.
-      const headers =
-        defaults === undefined && own === undefined
-          ? undefined
-          : mergeHeaders(defaults, own, description);
-      const call: Call = { init, request, url, method, description, headers };
+      const call = readCall(input, init, forced, this.#options);
+      const { request } = call;
       if (init.body !== undefined) return this.#run(call, init.body);
       if (!request?.body) return this.#run(call, null);
       return request.arrayBuffer().then((bytes) => this.#run(call, bytes));
@@ -249,7 +228,7 @@ export class Session {
   }
 
   /** Runs a call whose URL, method and headers are read, with its body `source`. */
-  #run(call: Call, source: BodySource): Promise<Response> {
+  #run(call: Call<SessionRequestInit>, source: BodySource): Promise<Response> {
     const { init, request, url, method, description, headers } = call;
     const { retry } = init;
     const factory = typeof source === 'function';
@@ -268,7 +247,7 @@ export class Session {
             'request options',
           );
     const callHook = init.onRetry;
-    const rest = init === NO_OPTIONS ? NO_OPTIONS : fetchOptions(init);
+    const rest = fetchOptions(init);
     const sessionHook = this.#options.onRetry;
     checkSignal('signal', signal);
     checkFunction('onRetry', callHook);
@@ -350,27 +329,6 @@ export class Session {
   delete(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
     return this.#request(url, init, 'DELETE');
   }
-}
-
-/** The options of a call that gave none, shared: nothing to copy. */
-const NO_OPTIONS: SessionRequestInit & RequestInit = Object.freeze({});
-
-/** A call's options without the session's own members: what `fetch` gets of them. */
-function fetchOptions(init: SessionRequestInit): RequestInit {
-  const { retry: _r, timeout: _t, onRetry: _o, body: _b, headers: _h, ...rest } = init;
-  return rest;
-}
-
-/** What a call's request is, read before its body. */
-interface Call {
-  readonly init: SessionRequestInit;
-  readonly request: Request | undefined;
-  readonly url: URL;
-  /** Uppercase. */
-  readonly method: string;
-  readonly description: string;
-  /** `undefined` when neither the session nor the call has headers. */
-  readonly headers: Headers | undefined;
 }
 
 /** Session options checked for unknown keys, with a hint for the names other clients use. */
