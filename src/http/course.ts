@@ -81,20 +81,18 @@ export class Course implements RequestTraits {
       this.last = hop;
       const response = await fetch(hop.url.href, init);
       // Where `fetch` followed redirects itself (a browser), an answered POST is answered.
-      if (response.redirected && !IDEMPOTENT_METHODS.includes(hop.method)) this.answered = true;
+      if (!IDEMPOTENT_METHODS.includes(hop.method) && response.redirected) this.answered = true;
+      const { status } = response;
+      // Reading a header costs `fetch`: only a redirect's status makes `Location` matter.
+      if (!this.#settings.follow || !REDIRECT_STATUSES.has(status)) return response;
       const location = response.headers.get('location');
-      if (!this.redirects(response.status, location)) return response;
+      if (location === null) return response;
       await releaseBody(response);
-      const next = this.next(response.status, location as string, hops);
+      const next = this.next(status, location, hops);
       init = { ...init, method: next.method, headers: next.headers };
       if (!next.body) delete init.body;
       hop = next;
     }
-  }
-
-  /** Whether an answer with `status` and `location` to {@link last} is a redirect to follow. */
-  redirects(status: number, location: string | null): boolean {
-    return this.#settings.follow && REDIRECT_STATUSES.has(status) && location !== null;
   }
 
   /**

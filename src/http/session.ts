@@ -1,5 +1,4 @@
 import type { RetryCoordinator, RetryEvent } from '../retry/contract.js';
-import { safeUrl } from '../retry/errors.js';
 import {
   type Policy,
   type RetryOptions,
@@ -26,9 +25,10 @@ import {
   show,
 } from '../validate.js';
 import { type BodyInit, type BodySource, isReplayable, releaseBody } from './body.js';
+import { type Call, fetchOptions, NO_OPTIONS, readCall } from './call.js';
 import { classifyHttp } from './classify.js';
 import { Course, type Hop } from './course.js';
-import { checkBaseUrl, checkHeaders, headerNames, mergeHeaders, requestUrl } from './safe-input.js';
+import { checkBaseUrl, checkHeaders, headerNames } from './safe-input.js';
 
 /**
  * Whether this is a browser (a page or a worker), whose `fetch` hides redirects from
@@ -203,29 +203,34 @@ export class Session {
     const maxRedirects = o.maxRedirects === undefined ? 20 : o.maxRedirects;
     this.#maxRedirects = checkNumber('maxRedirects', maxRedirects, { min: 0, integer: true });
     this.#spread = resolveSpread('retryAfterSpread', o.retryAfterSpread, RETRY_SPREAD);
-    this.fetch = (input, init) => this.#request(input, init ?? {});
+    this.fetch = (input, init) => this.#request(input, init ?? NO_OPTIONS);
   }
 
-  async #request(input: string | URL | Request, init: SessionRequestInit): Promise<Response> {
-    const { retry } = init;
-    if (
-      retry !== undefined &&
-      retry !== false &&
-      (typeof retry !== 'object' || retry === null || Array.isArray(retry))
-    ) {
-      throw new TypeError(`\`retry\` must be an options object or false, got ${show(retry)}`);
+  /**
+   * One call, `forced` its method when a method shortcut made it. Not an async function:
+   * bad input still rejects the promise it returns, and a call whose body is at hand
+   * reaches `fetch` and hands its response back without an async frame's extra turns.
+   */
+  #request(
+    input: string | URL | Request,
+    init: SessionRequestInit,
+    forced?: string,
+  ): Promise<Response> {
+    try {
+      const call = readCall(input, init, forced, this.#options);
+      const { request } = call;
+      if (init.body !== undefined) return this.#run(call, init.body);
+      if (!request?.body) return this.#run(call, null);
+      return request.arrayBuffer().then((bytes) => this.#run(call, bytes));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const request = input instanceof Request ? input : undefined;
-    const url = requestUrl(request ? request.url : (input as string | URL), this.#options.baseUrl);
-    const method = (init.method ?? request?.method ?? 'GET').toUpperCase();
-    const description = `${method} ${safeUrl(url)}`;
-    const headers = mergeHeaders(
-      this.#options.headers,
-      init.headers ?? request?.headers,
-      description,
-    );
-    const source: BodySource =
-      init.body !== undefined ? init.body : request?.body ? await request.arrayBuffer() : null;
+  }
+
+  /** Runs a call whose URL, method and headers are read, with its body `source`. */
+  #run(call: Call<SessionRequestInit>, source: BodySource): Promise<Response> {
+    const { init, request, url, method, description, headers } = call;
+    const { retry } = init;
     const factory = typeof source === 'function';
     const signal = init.signal ?? request?.signal ?? undefined;
     const policy =
@@ -241,7 +246,8 @@ export class Session {
             this.policy,
             'request options',
           );
-    const { retry: _r, timeout: _t, onRetry: callHook, body: _b, headers: _h, ...rest } = init;
+    const callHook = init.onRetry;
+    const rest = fetchOptions(init);
     const sessionHook = this.#options.onRetry;
     checkSignal('signal', signal);
     checkFunction('onRetry', callHook);
@@ -252,12 +258,9 @@ export class Session {
     const redirect = followsItself ? 'manual' : mode;
     // Nothing can abort an attempt without a signal or a timeout, and a signal costs fetch.
     const abortable = signal !== undefined || policy.requestTimeout !== Number.POSITIVE_INFINITY;
-    // What is empty stays out of the init: fetch pays for every member it converts.
-    const hasHeaders =
-      this.#options.headers !== undefined || (init.headers ?? request?.headers) !== undefined;
     const course = new Course(
       // Attempts share `headers`: a redirect hop gets a copy of its own.
-      { url, method, headers: hasHeaders ? headers : undefined, body: source !== null },
+      { url, method, headers, body: source !== null },
       {
         replayableBody: factory || isReplayable(source),
         description,
@@ -266,15 +269,13 @@ export class Session {
         sensitive: this.#sensitive,
       },
     );
-    const send = (attemptSignal: AbortSignal, start: Hop, body: BodyInit | null) =>
-      course.follow(this.#fetch, {
-        ...rest,
-        method: start.method,
-        ...(start.headers ? { headers: start.headers } : {}),
-        ...(body === null || !start.body ? {} : { body }),
-        ...(abortable ? { signal: attemptSignal } : {}),
-        redirect,
-      });
+    const send = (attemptSignal: AbortSignal, start: Hop, body: BodyInit | null) => {
+      const sent: RequestInit = { ...rest, method: start.method, redirect };
+      if (start.headers) sent.headers = start.headers;
+      if (body !== null && start.body) sent.body = body;
+      if (abortable) sent.signal = attemptSignal;
+      return course.follow(this.#fetch, sent);
+    };
     return runRetry<Response>(
       factory
         ? async ({ signal: s }) => {
@@ -305,28 +306,28 @@ export class Session {
   }
 
   /** `GET` with retries. */
-  get(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'GET' });
+  get(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
+    return this.#request(url, init, 'GET');
   }
   /** `HEAD` with retries. */
-  head(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'HEAD' });
+  head(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
+    return this.#request(url, init, 'HEAD');
   }
   /** `POST`: resent only after a 429, a refused connection, or with an `Idempotency-Key`. */
-  post(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'POST' });
+  post(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
+    return this.#request(url, init, 'POST');
   }
   /** `PUT` with retries. */
-  put(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'PUT' });
+  put(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
+    return this.#request(url, init, 'PUT');
   }
   /** `PATCH`: resent only after a 429, a refused connection, or with an `Idempotency-Key`. */
-  patch(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'PATCH' });
+  patch(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
+    return this.#request(url, init, 'PATCH');
   }
   /** `DELETE` with retries. */
-  delete(url: string | URL, init: SessionRequestInit = {}): Promise<Response> {
-    return this.#request(url, { ...init, method: 'DELETE' });
+  delete(url: string | URL, init: SessionRequestInit = NO_OPTIONS): Promise<Response> {
+    return this.#request(url, init, 'DELETE');
   }
 }
 

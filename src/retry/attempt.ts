@@ -9,7 +9,7 @@ import type { AttemptContext, Outcome } from './contract.js';
  * a signal shared by many requests (the caller's, or any constant) collects no listener
  * from each `fetch` that received it.
  */
-export async function runAttempt<T>(
+export function runAttempt<T>(
   operation: (context: AttemptContext) => Promise<T>,
   attempt: number,
   elapsed: number,
@@ -17,32 +17,143 @@ export async function runAttempt<T>(
   signal: AbortSignal | undefined,
   discard: ((value: T) => unknown) | undefined,
 ): Promise<Outcome<T>> {
+  return new Promise<Outcome<T>>((resolve) => {
+    startAttempt(operation, attempt, elapsed, timeout, signal, discard, resolve);
+  });
+}
+
+/** {@link runAttempt} without a promise of its own: `done` gets the outcome. */
+export function startAttempt<T>(
+  operation: (context: AttemptContext) => Promise<T>,
+  attempt: number,
+  elapsed: number,
+  timeout: number,
+  signal: AbortSignal | undefined,
+  discard: ((value: T) => unknown) | undefined,
+  done: (outcome: Outcome<T>) => void,
+): void {
   // Stryker disable next-line ConditionalExpression: an infinite timeout would only arm a timer of 24.8 days, cleared when the attempt ends
-  const timed = timeout === Number.POSITIVE_INFINITY ? undefined : new AbortController();
-  const attemptSignal = timed
-    ? signal
-      ? AbortSignal.any([signal, timed.signal])
-      : timed.signal
-    : signal
-      ? AbortSignal.any([signal])
-      : new AbortController().signal;
-  const timer =
-    timed &&
-    setTimeout(() => timed.abort(timeoutError(timeout)), Math.min(timeout * 1000, 2 ** 31 - 1));
-  try {
-    // An operation that ignores its signal must not hold up an abort or a timeout.
-    const pending = operation({ attempt, signal: attemptSignal, elapsed });
-    const value = await unlessAborted(pending, attemptSignal, discard, listenOwn);
-    return { ok: true, value };
-  } catch (error) {
-    return {
-      ok: false,
-      // Stryker disable next-line BooleanLiteral: when only the timeout fired, the attempt's signal has already rejected with its reason
-      error: timed?.signal.aborted && !signal?.aborted ? timed.signal.reason : error,
-    };
-  } finally {
-    clearTimeout(timer);
+  if (timeout === Number.POSITIVE_INFINITY) {
+    void untimedAttempt(operation, attempt, elapsed, signal, discard).then(done);
+  } else {
+    new TimedAttempt(done, timeout, signal, discard).run(operation, attempt, elapsed);
   }
+}
+
+/** An attempt without a timeout: only the caller's signal can end it early. */
+async function untimedAttempt<T>(
+  operation: (context: AttemptContext) => Promise<T>,
+  attempt: number,
+  elapsed: number,
+  signal: AbortSignal | undefined,
+  discard: ((value: T) => unknown) | undefined,
+): Promise<Outcome<T>> {
+  const attemptSignal = signal ? AbortSignal.any([signal]) : new AbortController().signal;
+  try {
+    // An operation that ignores its signal must not hold up an abort.
+    const pending = operation({ attempt, signal: attemptSignal, elapsed });
+    return { ok: true, value: await unlessAborted(pending, attemptSignal, discard, listenOwn) };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/**
+ * One attempt under a `requestTimeout`: it settles with the operation's outcome, or with
+ * the timeout's error when its timer fires first, or with the caller's reason when the
+ * caller aborts first, whether or not the operation follows its signal. Its timer calls
+ * it back directly, so an attempt of a call without a signal puts no listener on any; a
+ * result that comes after it settled is handed to `discard`.
+ */
+class TimedAttempt<T> {
+  readonly #resolve: (outcome: Outcome<T>) => void;
+  readonly #timeout: number;
+  readonly #caller: AbortSignal | undefined;
+  readonly #discard: ((value: T) => unknown) | undefined;
+  readonly #controller = new AbortController();
+  readonly #signal: AbortSignal;
+  /** Listens to the attempt's signal, when the caller gave one. */
+  readonly #onAbort: (() => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #settled = false;
+
+  constructor(
+    resolve: (outcome: Outcome<T>) => void,
+    timeout: number,
+    caller: AbortSignal | undefined,
+    discard: ((value: T) => unknown) | undefined,
+  ) {
+    this.#resolve = resolve;
+    this.#timeout = timeout;
+    this.#caller = caller;
+    this.#discard = discard;
+    const own = this.#controller.signal;
+    this.#signal = caller ? AbortSignal.any([caller, own]) : own;
+    this.#onAbort = caller && (() => this.aborted());
+  }
+
+  run(operation: (context: AttemptContext) => Promise<T>, attempt: number, elapsed: number) {
+    const signal = this.#signal;
+    this.#timer = setTimeout(expire<T>, Math.min(this.#timeout * 1000, 2 ** 31 - 1), this);
+    if (this.#onAbort) signal.addEventListener('abort', this.#onAbort, { once: true });
+    let pending: Promise<T>;
+    try {
+      pending = operation({ attempt, signal, elapsed });
+    } catch (error) {
+      this.#settle({ ok: false, error });
+      return;
+    }
+    if (signal.aborted) this.aborted();
+    Promise.resolve(pending).then(
+      (value) => {
+        if (this.#settled) void this.#late(value);
+        else this.#settle({ ok: true, value });
+      },
+      (error: unknown) => {
+        if (!this.#settled) this.#settle({ ok: false, error });
+      },
+    );
+  }
+
+  /** The timer fired: the attempt's signal aborts with the timeout's error, which ends it. */
+  expire(): void {
+    this.#timer = undefined;
+    const error = timeoutError(this.#timeout);
+    this.#controller.abort(error);
+    if (!this.#settled) this.#settle({ ok: false, error });
+  }
+
+  /** The attempt's signal aborted (the caller's abort, or the timeout). */
+  aborted(): void {
+    if (this.#settled) return;
+    const own = this.#controller.signal;
+    // When only the timeout fired, the attempt's signal carries the timeout's error.
+    const caller = this.#caller;
+    this.#settle({
+      ok: false,
+      error: own.aborted && !caller?.aborted ? own.reason : this.#signal.reason,
+    });
+  }
+
+  #settle(outcome: Outcome<T>): void {
+    this.#settled = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#onAbort) this.#signal.removeEventListener('abort', this.#onAbort);
+    this.#resolve(outcome);
+  }
+
+  async #late(value: T): Promise<void> {
+    try {
+      await this.#discard?.(value);
+    } catch {
+      // A late result's release has nothing left to report to.
+    }
+  }
+}
+
+function expire<T>(attempt: TimedAttempt<T>): void {
+  attempt.expire();
 }
 
 /**

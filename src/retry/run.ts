@@ -4,7 +4,7 @@
  */
 import { JitterCursor } from '../backoff/jitter.js';
 import { type Clock, randomOf, type Sleeper, sleepThen } from '../time/clock.js';
-import { runAttempt, runBoundedAttempt, unlessAborted } from './attempt.js';
+import { runBoundedAttempt, startAttempt, unlessAborted } from './attempt.js';
 import {
   type AttemptContext,
   AttemptRefused,
@@ -145,9 +145,32 @@ class RetryRun<T> implements Sleeper {
     };
   }
 
-  /** Starts the next attempt (the first, or after a sleep). */
+  /**
+   * Starts the next attempt (the first, or after a sleep). Without a coordinator to wait
+   * for, the attempt starts at once and calls the run back: no async frame per attempt.
+   */
   wake(): void {
-    this.#step().catch(this.reject);
+    const s = this.#settings;
+    if (s.coordinator || s.boundsAttempts) {
+      this.#step().catch(this.reject);
+      return;
+    }
+    const { signal } = s;
+    if (signal?.aborted) {
+      this.reject(signal.reason);
+      return;
+    }
+    const attempt = this.#attempts.length + 1;
+    const begin = attempt === 1 && s.start !== undefined ? 0 : s.clock.now() - this.#start;
+    startAttempt(
+      this.#operation,
+      attempt,
+      begin,
+      s.policy.requestTimeout,
+      signal,
+      s.discard,
+      (outcome) => this.#attempted(outcome, attempt, begin),
+    );
   }
 
   fail(reason: unknown): void {
@@ -171,17 +194,28 @@ class RetryRun<T> implements Sleeper {
     const begin = attempt === 1 && s.start !== undefined ? 0 : s.clock.now() - this.#start;
     const outcome = s.boundsAttempts
       ? await runBoundedAttempt(this.#operation, attempt, begin, signal)
-      : await runAttempt(
-          this.#operation,
-          attempt,
-          begin,
-          s.policy.requestTimeout,
-          signal,
-          s.discard,
-        );
-    signal?.throwIfAborted();
-    const event = this.#decide(outcome, attempt, begin);
-    if (!event) return;
+      : await new Promise<Outcome<T>>((done) => {
+          const timeout = s.policy.requestTimeout;
+          startAttempt(this.#operation, attempt, begin, timeout, signal, s.discard, done);
+        });
+    this.#attempted(outcome, attempt, begin);
+  }
+
+  /** An attempt ended: settles the call, or schedules the retry. */
+  #attempted(outcome: Outcome<T>, attempt: number, begin: number): void {
+    try {
+      this.#settings.signal?.throwIfAborted();
+      const event = this.#decide(outcome, attempt, begin);
+      if (event) this.#retry(event, outcome).catch(this.reject);
+    } catch (error) {
+      this.reject(error);
+    }
+  }
+
+  /** Releases a failed attempt's value, tells the hooks of `event` and sleeps its delay. */
+  async #retry(event: RetryEvent, outcome: Outcome<T>): Promise<void> {
+    const s = this.#settings;
+    const { signal } = s;
     if (outcome.ok) await s.discard?.(outcome.value);
     // Stryker disable next-line ConditionalExpression: publishing to a channel without subscribers does nothing
     if (retryChannel.hasSubscribers) retryChannel.publish(event);
@@ -214,6 +248,12 @@ class RetryRun<T> implements Sleeper {
     const elapsed = s.clock.now() - this.#start;
     const error = outcome.ok ? undefined : summarize(outcome.error);
     const { status } = verdict;
+    if (!verdict.retry && !coordinator) {
+      // The common end (a success, or a failure no budget covers): nothing to weigh.
+      this.#attempts = this.#attempts.concat(new Attempt(attempt, begin, elapsed, status, error));
+      this.#settle(outcome, undefined, undefined);
+      return undefined;
+    }
 
     const budget = verdict.retry ? policy.budget(status) : undefined;
     const counter = budget && this.#counter(budget);
@@ -280,11 +320,13 @@ class RetryRun<T> implements Sleeper {
   /** Ends the call with the last outcome: its value (fetch semantics) or a `RetryError`. */
   #settle(outcome: Outcome<T>, reason: StopReason | undefined, retryAfter: number | undefined) {
     const attempts = this.#attempts;
-    const later = retryAfter === undefined ? {} : { retryAfter };
     if (outcome.ok) {
       const { value } = outcome;
       if (typeof value === 'object' && value !== null) {
-        attachInfo(value, { attempts, reason, ...later });
+        attachInfo(
+          value,
+          retryAfter === undefined ? { attempts, reason } : { attempts, reason, retryAfter },
+        );
       }
       this.resolve(value);
       return;
@@ -296,7 +338,7 @@ class RetryRun<T> implements Sleeper {
         description: this.#settings.description,
         cause: outcome.error,
         elapsed: attempts[attempts.length - 1]?.end ?? 0,
-        ...later,
+        ...(retryAfter === undefined ? {} : { retryAfter }),
       }),
     );
   }

@@ -531,6 +531,62 @@ describe('Session options', () => {
     ]);
   });
 
+  it('a method shortcut sends its own method whatever the call options say', async () => {
+    server.route('/m', [{ status: 200 }]);
+    const session = new Session();
+    const url = `${server.url}/m`;
+    await (await session.get(url, { method: 'POST' })).arrayBuffer();
+    await (await session.post(url, { method: 'GET', body: 'b' })).arrayBuffer();
+    expect(server.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+  });
+
+  it('rejects bad input through the promise it returns, never by throwing', async () => {
+    const session = new Session();
+    const calls = [
+      () => session.get('not a url'),
+      () => session.fetch('http://user:pw@127.0.0.1/'),
+      () => session.get(`${server.url}/x`, { headers: { 'bad name': 'v' } }),
+      () => session.get(`${server.url}/x`, { retry: 5 as never }),
+      () =>
+        session.post(new Request(`${server.url}/x`, { method: 'POST', body: 'b' }) as never, {
+          timeout: -1,
+        }),
+    ];
+    for (const call of calls) {
+      let pending: Promise<Response> | undefined;
+      expect(() => {
+        pending = call();
+      }).not.toThrow();
+      await expect(pending).rejects.toBeInstanceOf(Error);
+    }
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('reads no header of an answer that is not a redirect, and returns a 302 without Location as it is', async () => {
+    server.route('/plain', [{ status: 200 }]);
+    server.route('/bare', [{ status: 302 }]);
+    const reads: string[] = [];
+    const counting = (async (input: string, init?: RequestInit) => {
+      const response = await fetch(input, init);
+      const headers = response.headers;
+      const get = headers.get.bind(headers);
+      Object.defineProperty(headers, 'get', {
+        value: (name: string) => {
+          reads.push(name.toLowerCase());
+          return get(name);
+        },
+      });
+      return response;
+    }) as typeof fetch;
+    const session = new Session({ fetch: counting });
+    await (await session.get(`${server.url}/plain`)).arrayBuffer();
+    expect(reads).toEqual([]);
+    const bare = await session.get(`${server.url}/bare`);
+    await bare.arrayBuffer();
+    expect(bare.status).toBe(302);
+    expect(reads).toEqual(['location']);
+  });
+
   it("runs a call's own onRetry after the session's, for that call only", async () => {
     server.route('/a', [{ status: 503 }, { status: 200 }]);
     server.route('/b', [{ status: 503 }, { status: 200 }]);

@@ -58,6 +58,61 @@ describe('runAttempt', () => {
     expect(signals).toHaveLength(3);
     for (const signal of signals) expect(getEventListeners(signal, 'abort')).toEqual([]);
   });
+  it('ends an attempt that ignores its signal when the caller aborts, with the reason, and releases its late value', async () => {
+    const caller = new AbortController();
+    const released: string[] = [];
+    const running = runAttempt(
+      () => settleAfter(20, 'late'),
+      1,
+      0,
+      60,
+      caller.signal,
+      (value) => void released.push(value),
+    );
+    const reason = new Error('stop');
+    caller.abort(reason);
+    expect(await running).toEqual({ ok: false, error: reason });
+    await settleAfter(40, 0);
+    expect(released).toEqual(['late']);
+    expect(getEventListeners(caller.signal, 'abort')).toEqual([]);
+  });
+
+  it('releases the value of an attempt that answers after its requestTimeout', async () => {
+    const released: string[] = [];
+    const outcome = await runAttempt(
+      () => settleAfter(40, 'late'),
+      1,
+      0,
+      0.01,
+      undefined,
+      (value) => void released.push(value),
+    );
+    expect(outcome.ok).toBe(false);
+    await settleAfter(60, 0);
+    expect(released).toEqual(['late']);
+  });
+
+  it('puts no listener on the signal of a timed attempt without a caller signal while it runs', async () => {
+    let answer: (value: string) => void = () => {};
+    let signal: AbortSignal | undefined;
+    const running = runAttempt(
+      (c) => {
+        signal = c.signal;
+        return new Promise<string>((resolve) => {
+          answer = resolve;
+        });
+      },
+      1,
+      0,
+      60,
+      undefined,
+      undefined,
+    );
+    await settleAfter(1, 0);
+    expect(getEventListeners(signal as AbortSignal, 'abort')).toEqual([]);
+    answer('ok');
+    expect(await running).toEqual({ ok: true, value: 'ok' });
+  });
 });
 
 describe('unlessAborted', () => {

@@ -396,6 +396,46 @@ describe('retry() options checked before the first attempt', () => {
   });
 });
 
+describe('retry() when its own hooks fail', () => {
+  it('rejects with the error of a classify or onRetry that throws, and starts no attempt after it', async () => {
+    const broken = new Error('classify broke');
+    const first = script([503, 503]);
+    await expect(
+      retry(first.op, {
+        clock: new VirtualClock({ seed: 1, auto: true }),
+        classify: () => {
+          throw broken;
+        },
+      }),
+    ).rejects.toBe(broken);
+    expect(first.calls()).toBe(1);
+    const hook = new Error('onRetry broke');
+    const second = script([503, 503]);
+    await expect(
+      retry(second.op, {
+        clock: new VirtualClock({ seed: 1, auto: true }),
+        onRetry: () => {
+          throw hook;
+        },
+      }),
+    ).rejects.toBe(hook);
+    expect(second.calls()).toBe(1);
+  });
+
+  it('takes an operation that throws before returning a promise as a failed attempt', async () => {
+    let calls = 0;
+    const op = () => {
+      calls++;
+      if (calls === 1) throw new HttpError(503);
+      return Promise.resolve('done');
+    };
+    const clock = new VirtualClock({ seed: 1, auto: true });
+    const classify = (o: { ok: boolean }) => ({ retry: !o.ok });
+    await expect(retry(op, { clock, classify })).resolves.toBe('done');
+    expect(calls).toBe(2);
+  });
+});
+
 describe('retry() on a clock that does not start at 0', () => {
   it('counts elapsed time from the first attempt, for the context, retryTimeout and the error', async () => {
     const clock = new VirtualClock({ seed: 1, start: 1_000_000, auto: true });
