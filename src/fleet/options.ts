@@ -130,8 +130,11 @@ export interface CoordinatorOptions {
   retryAfter?: boolean | SharedRetryAfterOptions;
   /**
    * Adaptive client-side rate limit learned from throttling responses: off until the
-   * first one, then attempts leave in order at a rate that backs off on throttling and
-   * grows while the server accepts.
+   * first one that tells the server's rate (one while responses were accepted over the
+   * last second, or a 503 without `Retry-After`, which starts at `minRate`), then attempts
+   * leave in order at a rate that backs off on throttling and grows while the server
+   * accepts. A first 429 with nothing accepted leaves each request to its own backoff (the
+   * server is up; others spent the quota), one with `Retry-After` to the shared wait.
    * @default { statuses: [429, 503], minRate: 0.5, growth: 1.6, probe: 0.005, decrease: 0.9, cooldown: 1 }
    */
   rateLimit?: boolean | RateLimitOptions;

@@ -20,6 +20,7 @@ export function observation(
   return {
     first: attempt === 1,
     answer: throttled ? 'throttled' : status === undefined ? 'failed' : 'answered',
+    quota: throttled && status === 429,
     retry: verdict.retry,
     retryAfter: verdict.retryAfter,
     waiting,
@@ -59,8 +60,12 @@ export function observe(
   }
   if (!limit || o.answer === 'failed') return s;
   if (o.answer === 'throttled') {
-    // A Retry-After with no evidence yet of the server's rate is left to the shared wait.
-    const blind = s.rate === Number.POSITIVE_INFINITY && o.retryAfter !== undefined;
+    // With no evidence yet of the server's rate (nothing accepted over the last second), a
+    // throttle that says when to come back is left to the shared wait, and a 429 (the
+    // server is up, and others spent the quota) to the request's own backoff, until an
+    // answer gets through. A throttle without either (a 503) may be an outage: the limit
+    // starts at `minRate`, so that the recovery meets a few probes and not every retry.
+    const blind = s.rate === Number.POSITIVE_INFINITY && (o.retryAfter !== undefined || o.quota);
     return blind && counts.accepted === 0 ? s : throttle(s, limit, now, counts.accepted);
   }
   // While the first throttle's rate is learned, the answers in flight raise it.

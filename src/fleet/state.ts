@@ -76,6 +76,8 @@ export interface Observation {
    * `'answered'`: any other status; `'failed'`: no status (a network error, a timeout).
    */
   readonly answer: 'throttled' | 'answered' | 'failed';
+  /** A throttle with status 429: the server is up, and refuses for a spent quota. */
+  readonly quota: boolean;
   /** The outcome will be retried. */
   readonly retry: boolean;
   /** The server's minimum wait, in seconds, when it sent one. */

@@ -236,7 +236,7 @@ export class RedisStore implements QuotaStore {
       args.push(
         String(j - i),
         o.first ? '1' : '0',
-        o.answer === 'throttled' ? 't' : o.answer === 'answered' ? 'a' : 'f',
+        o.answer === 'throttled' ? (o.quota ? 'q' : 't') : o.answer === 'answered' ? 'a' : 'f',
         o.retry ? '1' : '0',
         o.retryAfter === undefined ? '' : String(o.retryAfter),
         o.waiting ? '1' : '0',
@@ -269,6 +269,7 @@ function same(a: Observation, b: Observation): boolean {
   return (
     a.first === b.first &&
     a.answer === b.answer &&
+    a.quota === b.quota &&
     a.retry === b.retry &&
     a.retryAfter === b.retryAfter &&
     a.waiting === b.waiting

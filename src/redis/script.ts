@@ -9,8 +9,8 @@
  * quota is kept, 4-6 hold (on, whilePacing, maxHold), 7-16 limit (on, minRate, growth, probe,
  * decrease, cooldown, startGrowth, deepestCut, ceilingHold, confirmBand, confirmedHold),
  * 18 budget window ('' when off), 19 retries spent, 20 slots wanted,
- * then 6 per run of equal observations (how many, first, answer t|a|f, retry, retryAfter
- * or '', waiting).
+ * then 6 per run of equal observations (how many, first, answer t|q|a|f (q: a throttle
+ * with status 429), retry, retryAfter or '', waiting).
  * Every number travels as a string (Lua would truncate a fractional reply) and every
  * instant is the server's: the caller sends durations only.
  * Reply: now, the 10 state fields, accepted, requests, retries, slot, slots, gap.
@@ -161,8 +161,8 @@ local function observe(first, answer, retry, retryAfter, waiting)
     s.k = 0
   end
   if not limit or answer == 'f' then return end
-  if answer == 't' then
-    local blind = s.r == inf and retryAfter ~= nil
+  if answer == 't' or answer == 'q' then
+    local blind = s.r == inf and (retryAfter ~= nil or answer == 'q')
     if blind and sum(accepted, now) == 0 then return end
     throttle(sum(accepted, now))
     return

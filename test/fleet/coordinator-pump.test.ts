@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Coordinator } from '../../src/fleet/coordinator.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
-import { ok, throttled } from '../support/fleet.js';
+import { ok, throttled, unavailable } from '../support/fleet.js';
 
 // When the Coordinator releases a waiting attempt, refuses one, and forgets a quota.
 
@@ -49,7 +49,7 @@ describe('a shared Retry-After', () => {
       rateLimit: { growth: 1 },
     });
     for (let i = 0; i < 50; i++) coordinator.record(ok, 1);
-    coordinator.record(throttled(), 1);
+    coordinator.record(unavailable, 1);
     expect(coordinator.state().rate).toBe(50);
     await clock.advance(5);
     coordinator.record(throttled(10), 2);
@@ -70,7 +70,7 @@ describe('the pace', () => {
       budget: false,
       rateLimit: { minRate: 0.5, growth: 1 },
     });
-    coordinator.record(throttled(), 1);
+    coordinator.record(unavailable, 1);
     expect(coordinator.state().rate).toBe(0.5);
     expect(await startOf(coordinator, clock)).toBe(0);
     return { clock, coordinator };
@@ -128,17 +128,17 @@ describe('idle quotas', () => {
       rateLimit: { minRate: 0.01, growth: 1 },
     });
     // 1: a learned rate, idle. 2: a hold of an hour. 3: attempts queued at 1 per 100 s.
-    coordinator.record(throttled(), 1, { url: new URL(origin(1)) });
+    coordinator.record(unavailable, 1, { url: new URL(origin(1)) });
     coordinator.record(throttled(3600), 1, { url: new URL(origin(2)), maxWait: 3600 });
-    coordinator.record(throttled(), 1, { url: new URL(origin(3)) });
+    coordinator.record(unavailable, 1, { url: new URL(origin(3)) });
     const queued = Array.from({ length: 9 }, () =>
       coordinator.acquire(undefined, { url: new URL(origin(3)) }),
     );
     // 4: used 600 s before the sweep, exactly; 5: used just before it.
     await clock.advance(100);
-    coordinator.record(throttled(), 1, { url: new URL(origin(4)) });
+    coordinator.record(unavailable, 1, { url: new URL(origin(4)) });
     await clock.advance(599);
-    coordinator.record(throttled(), 1, { url: new URL(origin(5)) });
+    coordinator.record(unavailable, 1, { url: new URL(origin(5)) });
     await clock.advance(1);
     sweep(coordinator);
     expect(coordinator.state(origin(1)).rate).toBe(Number.POSITIVE_INFINITY);

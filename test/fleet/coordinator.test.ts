@@ -4,7 +4,7 @@ import { Session } from '../../src/http/session.js';
 import type { RetryCoordinator, Verdict } from '../../src/retry/contract.js';
 import { retry } from '../../src/retry/retry.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
-import { failed, ok, throttled } from '../support/fleet.js';
+import { failed, ok, throttled, unavailable } from '../support/fleet.js';
 
 /** A coordinator that records every call and refuses retries after `retries`. */
 function spy(retries = Number.POSITIVE_INFINITY) {
@@ -323,14 +323,23 @@ describe('adaptive rate limit', () => {
     expect(await starts(coordinator, clock, 5)).toEqual([0, 0, 0, 0, 0]);
   });
 
-  it('leaves a first 429 with Retry-After to the shared wait, and paces at the minimum rate after one without', () => {
+  it('leaves a first 429 with Retry-After to the shared wait, one without to backoff, and paces a first bare 503 at the minimum rate', async () => {
     const clock = new VirtualClock();
     const hinted = new Coordinator({ clock, budget: false });
     hinted.record(throttled(1), 1);
     expect(hinted.state()).toMatchObject({ rate: Number.POSITIVE_INFINITY, until: 1 });
-    const bare = new Coordinator({ clock, budget: false, rateLimit: { minRate: 0.75 } });
-    bare.record(throttled(), 1);
-    expect(bare.state()).toMatchObject({ rate: 0.75, until: Number.NEGATIVE_INFINITY });
+    // A 429 says the server is up and the quota is spent (by others, when nothing of ours
+    // got through): each request's own backoff decides until an answer is accepted.
+    const spent = new Coordinator({ clock, budget: false, rateLimit: { minRate: 0.75 } });
+    spent.record(throttled(), 1);
+    expect(spent.state()).toMatchObject({ rate: Number.POSITIVE_INFINITY });
+    spent.record(ok, 2);
+    spent.record(throttled(), 2);
+    expect(spent.state().rate).toBe(1);
+    // A 503 with nothing accepted may be an outage: probes at the minimum rate.
+    const down = new Coordinator({ clock, budget: false, rateLimit: { minRate: 0.75 } });
+    down.record(unavailable, 1);
+    expect(down.state()).toMatchObject({ rate: 0.75, until: Number.NEGATIVE_INFINITY });
   });
 
   it('paces attempts one by one at the rate the server accepted before throttling', async () => {
@@ -464,7 +473,7 @@ describe('adaptive rate limit', () => {
   it('drops an aborted waiter from the queue and rejects it with the reason', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, retryAfter: false, budget: false });
-    coordinator.record({ retry: true, status: 429 }, 1);
+    coordinator.record(unavailable, 1);
     await coordinator.acquire();
     const controller = new AbortController();
     const waiting = coordinator.acquire(controller.signal);

@@ -19,13 +19,19 @@ describe('observation', () => {
     expect(observation({ retry: true, status: 429, retryAfter: 2 }, 1, p, true)).toEqual({
       first: true,
       answer: 'throttled',
+      quota: true,
       retry: true,
       retryAfter: 2,
       waiting: true,
     });
+    expect(observation({ retry: true, status: 503 }, 1, p, false)).toMatchObject({
+      answer: 'throttled',
+      quota: false,
+    });
     expect(observation({ retry: true, status: 500 }, 2, p, false)).toMatchObject({
       first: false,
       answer: 'answered',
+      quota: false,
     });
     expect(observation({ retry: true }, 1, p, false).answer).toBe('failed');
     // Without a rate limit no status throttles.

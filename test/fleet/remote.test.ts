@@ -5,7 +5,7 @@ import type { PolicySettings } from '../../src/fleet/settings.js';
 import type { QuotaAnswer, QuotaReport, QuotaStore } from '../../src/fleet/store.js';
 import type { Clock } from '../../src/time/clock.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
-import { failed, ok, throttled } from '../support/fleet.js';
+import { failed, ok, throttled, unavailable } from '../support/fleet.js';
 
 // The engine with a shared store that answers through promises, as a remote one would: the
 // store stands in a MemoryStore on a clock of its own, reached after a network delay.
@@ -137,7 +137,7 @@ describe('Coordinators sharing a store', () => {
     const options = { clock, store, retryAfter: false, budget: false, rateLimit: { minRate: 0.5 } };
     const a = new Coordinator(options);
     const b = new Coordinator(options);
-    a.record(throttled(), 1);
+    a.record(unavailable, 1);
     await a.acquire();
     const second = a.acquire().then(() => clock.now());
     await clock.sleep(0.1);

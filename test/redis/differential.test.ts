@@ -28,13 +28,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const observation: fc.Arbitrary<Observation> = fc.record({
-  first: fc.boolean(),
-  answer: fc.constantFrom('throttled', 'answered', 'answered', 'failed'),
-  retry: fc.boolean(),
-  retryAfter: fc.option(fc.constantFrom(0, 0.5, 1, 2, 7.25, 60, 1000), { nil: undefined }),
-  waiting: fc.boolean(),
-});
+const observation: fc.Arbitrary<Observation> = fc
+  .record({
+    first: fc.boolean(),
+    answer: fc.constantFrom('throttled', 'answered', 'answered', 'failed'),
+    quota: fc.boolean(),
+    retry: fc.boolean(),
+    retryAfter: fc.option(fc.constantFrom(0, 0.5, 1, 2, 7.25, 60, 1000), { nil: undefined }),
+    waiting: fc.boolean(),
+  })
+  .map((o) => ({ ...o, quota: o.quota && o.answer === 'throttled' }));
 
 const step = fc.record({
   pause: fc.constantFrom(0, 0, 0.001, 0.03, 0.2, 0.7, 1.3, 4, 12),

@@ -37,6 +37,7 @@ const policy: PolicySettings = {
 const seen = (o: Partial<Observation>): Observation => ({
   first: true,
   answer: 'answered',
+  quota: false,
   retry: false,
   retryAfter: undefined,
   waiting: false,

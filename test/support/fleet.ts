@@ -9,6 +9,11 @@ export const throttled = (retryAfter?: number): Verdict =>
   retryAfter === undefined
     ? { retry: true, status: 429 }
     : { retry: true, status: 429, retryAfter };
+/**
+ * A 503 without a hint: a throttle that may be an outage. The first one, with nothing
+ * accepted, starts the rate limit at `minRate` (a first 429 leaves it to backoff).
+ */
+export const unavailable: Verdict = { retry: true, status: 503 };
 export const ok: Verdict = { retry: false, status: 200 };
 export const failed: Verdict = { retry: true, status: 500 };
 
@@ -20,6 +25,7 @@ export const policyOf = (options: Parameters<typeof coordinatorSettings>[0] = {}
 export const seen = (o: Partial<Observation>): Observation => ({
   first: false,
   answer: 'answered',
+  quota: false,
   retry: false,
   retryAfter: undefined,
   waiting: false,
