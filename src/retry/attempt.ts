@@ -3,26 +3,12 @@ import { whenAborted } from '../time/abort-fanout.js';
 import type { AttemptContext, Outcome } from './contract.js';
 
 /**
- * One attempt, bounded by `requestTimeout` (real time: it bounds real I/O). Every attempt
- * gets a signal of its own that follows the caller's through `AbortSignal.any`, which holds
- * it weakly: a response body stays cancellable by the caller after the attempt returns, and
- * a signal shared by many requests (the caller's, or any constant) collects no listener
- * from each `fetch` that received it.
+ * Starts one attempt, bounded by `requestTimeout` (real time: it bounds real I/O); `done`
+ * gets its outcome. Every attempt gets a signal of its own that follows the caller's
+ * through `AbortSignal.any`, which holds it weakly: a response body stays cancellable by
+ * the caller after the attempt returns, and a signal shared by many requests (the
+ * caller's, or any constant) collects no listener from each `fetch` that received it.
  */
-export function runAttempt<T>(
-  operation: (context: AttemptContext) => Promise<T>,
-  attempt: number,
-  elapsed: number,
-  timeout: number,
-  signal: AbortSignal | undefined,
-  discard: ((value: T) => unknown) | undefined,
-): Promise<Outcome<T>> {
-  return new Promise<Outcome<T>>((resolve) => {
-    startAttempt(operation, attempt, elapsed, timeout, signal, discard, resolve);
-  });
-}
-
-/** {@link runAttempt} without a promise of its own: `done` gets the outcome. */
 export function startAttempt<T>(
   operation: (context: AttemptContext) => Promise<T>,
   attempt: number,

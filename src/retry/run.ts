@@ -150,55 +150,42 @@ class RetryRun<T> implements Sleeper {
    * for, the attempt starts at once and calls the run back: no async frame per attempt.
    */
   wake(): void {
-    const s = this.#settings;
-    if (s.coordinator || s.boundsAttempts) {
-      this.#step().catch(this.reject);
-      return;
-    }
-    const { signal } = s;
-    if (signal?.aborted) {
-      this.reject(signal.reason);
-      return;
-    }
-    const attempt = this.#attempts.length + 1;
-    const begin = attempt === 1 && s.start !== undefined ? 0 : s.clock.now() - this.#start;
-    startAttempt(
-      this.#operation,
-      attempt,
-      begin,
-      s.policy.requestTimeout,
-      signal,
-      s.discard,
-      (outcome) => this.#attempted(outcome, attempt, begin),
-    );
+    const { coordinator, signal } = this.#settings;
+    if (coordinator) this.#step(coordinator).catch(this.reject);
+    else if (signal?.aborted) this.reject(signal.reason);
+    else this.#launch();
   }
 
   fail(reason: unknown): void {
     this.reject(reason);
   }
 
-  async #step(): Promise<void> {
-    const s = this.#settings;
-    const { signal, coordinator } = s;
+  /** Waits for the coordinator's turn, then sends the next attempt. */
+  async #step(coordinator: RetryCoordinator): Promise<void> {
+    const { signal } = this.#settings;
     signal?.throwIfAborted();
-    if (coordinator) {
-      try {
-        await coordinator.acquire(signal, this.#request);
-      } catch (error) {
-        if (!(error instanceof AttemptRefused)) throw error;
-        this.#refused(error);
-        return;
-      }
+    try {
+      await coordinator.acquire(signal, this.#request);
+    } catch (error) {
+      if (!(error instanceof AttemptRefused)) throw error;
+      this.#refused(error);
+      return;
     }
+    this.#launch();
+  }
+
+  /** Sends the next attempt; its outcome comes back to {@link #attempted}. */
+  #launch(): void {
+    const s = this.#settings;
     const attempt = this.#attempts.length + 1;
     const begin = attempt === 1 && s.start !== undefined ? 0 : s.clock.now() - this.#start;
-    const outcome = s.boundsAttempts
-      ? await runBoundedAttempt(this.#operation, attempt, begin, signal)
-      : await new Promise<Outcome<T>>((done) => {
-          const timeout = s.policy.requestTimeout;
-          startAttempt(this.#operation, attempt, begin, timeout, signal, s.discard, done);
-        });
-    this.#attempted(outcome, attempt, begin);
+    const done = (outcome: Outcome<T>) => this.#attempted(outcome, attempt, begin);
+    if (s.boundsAttempts) {
+      runBoundedAttempt(this.#operation, attempt, begin, s.signal).then(done, this.reject);
+    } else {
+      const timeout = s.policy.requestTimeout;
+      startAttempt(this.#operation, attempt, begin, timeout, s.signal, s.discard, done);
+    }
   }
 
   /** An attempt ended: settles the call, or schedules the retry. */

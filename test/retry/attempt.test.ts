@@ -4,7 +4,14 @@
  */
 import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { runAttempt, unlessAborted } from '../../src/retry/attempt.js';
+import { startAttempt, unlessAborted } from '../../src/retry/attempt.js';
+import type { Outcome } from '../../src/retry/contract.js';
+
+/** {@link startAttempt}'s outcome as a promise. */
+const runAttempt = <T>(
+  ...args: Parameters<typeof startAttempt<T>> extends [...infer A, unknown] ? A : never
+): Promise<Outcome<T>> => new Promise((done) => startAttempt<T>(...args, done));
+
 import type { AttemptContext } from '../../src/retry/contract.js';
 
 const settleAfter = <T>(ms: number, value: T) =>
