@@ -15,6 +15,7 @@ import {
   RedisStore,
 } from '../../src/redis/index.js';
 import { SYNC_SCRIPT } from '../../src/redis/script.js';
+import { seen as later } from '../support/fleet.js';
 import { RedisServer } from '../support/redis-server.js';
 
 const policy: PolicySettings = {
@@ -34,15 +35,8 @@ const policy: PolicySettings = {
   },
   budget: { ratio: 0.1, minPerSecond: 1, window: 10 },
 };
-const seen = (o: Partial<Observation>): Observation => ({
-  first: true,
-  answer: 'answered',
-  quota: false,
-  retry: false,
-  retryAfter: undefined,
-  waiting: false,
-  ...o,
-});
+/** A first attempt's outcome, answered and settled, unless `o` says otherwise. */
+const seen = (o: Partial<Observation>): Observation => later({ first: true, ...o });
 const report = (observations: Observation[], take = 0, retries = 0): QuotaReport => ({
   observations,
   retries,
