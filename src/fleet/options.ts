@@ -77,6 +77,7 @@ export interface RateLimitOptions {
   /**
    * Multiplier applied to the rate when a throttling response arrives; the cut goes lower,
    * to the rate the server accepted over the last second, but never below half the rate.
+   * While nothing is accepted, a 503 halves the rate (an outage) and a 429 cuts by this.
    * @default 0.9
    */
   decrease?: number;

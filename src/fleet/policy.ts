@@ -66,7 +66,7 @@ export function observe(
     // answer gets through. A throttle without either (a 503) may be an outage: the limit
     // starts at `minRate`, so that the recovery meets a few probes and not every retry.
     const blind = s.rate === Number.POSITIVE_INFINITY && (o.retryAfter !== undefined || o.quota);
-    return blind && counts.accepted === 0 ? s : throttle(s, limit, now, counts.accepted);
+    return blind && counts.accepted === 0 ? s : throttle(s, limit, now, counts.accepted, o.quota);
   }
   // While the first throttle's rate is learned, the answers in flight raise it.
   if (now < s.learning) return s.rate >= counts.accepted ? s : { ...s, rate: counts.accepted };
@@ -94,8 +94,17 @@ function grow(s: QuotaState, limit: LimitSettings, now: number): QuotaState {
   return { ...s, rate: next };
 }
 
-/** The state after a throttling answer, with `admitted` answers accepted over the last second. */
-function throttle(s: QuotaState, limit: LimitSettings, now: number, admitted: number): QuotaState {
+/**
+ * The state after a throttling answer, with `admitted` answers accepted over the last second;
+ * `quota`: the answer was a 429.
+ */
+function throttle(
+  s: QuotaState,
+  limit: LimitSettings,
+  now: number,
+  admitted: number,
+  quota: boolean,
+): QuotaState {
   if (s.rate === Number.POSITIVE_INFINITY) {
     // The first throttle: start at what the server just accepted, and keep raising that
     // start while the rest of the first wave's answers come in.
@@ -125,6 +134,10 @@ function throttle(s: QuotaState, limit: LimitSettings, now: number, admitted: nu
     const ceilingUntil = now + (confirmed ? limit.confirmedHold : limit.ceilingHold);
     return { ...s, rate, threshold, ceilingUntil, lastCut: now, accepting: 1 };
   }
+  // A 429 with nothing of this client accepted: the server is up and others spend the quota.
+  // At a rate of one or two a second a second without an accepted answer is common, so the
+  // rate falls by `decrease` as at any cut (halving it there starved a crowded-out client).
+  if (quota) return { ...s, rate: Math.max(limit.minRate, s.rate * limit.decrease), lastCut: now };
   // Nothing gets through (an outage): halve; the recovery climbs at `growth`, so that its
   // peak stays low.
   return { ...s, rate: Math.max(limit.minRate, s.rate / 2), lastCut: now, accepting: 0 };

@@ -133,7 +133,7 @@ local function grow()
   if s.r < ceiling then s.r = math.min(ceiling, s.r * g ^ (1 / s.r))
   else s.r = s.r + (probe * ceiling) / s.r end
 end
-local function throttle(admitted)
+local function throttle(admitted, quota)
   if s.r == inf then
     s.r = math.max(minRate, admitted) s.le = now + cooldown s.lc = now
     s.ac = admitted > 0 and 1 or 0
@@ -149,6 +149,7 @@ local function throttle(admitted)
     s.r = rate s.th = threshold s.lc = now s.ac = 1
     return
   end
+  if quota then s.r = math.max(minRate, s.r * decrease) s.lc = now return end
   s.r = math.max(minRate, s.r / 2) s.lc = now s.ac = 0
 end
 local function observe(first, answer, retry, retryAfter, waiting)
@@ -164,7 +165,7 @@ local function observe(first, answer, retry, retryAfter, waiting)
   if answer == 't' or answer == 'q' then
     local blind = s.r == inf and (retryAfter ~= nil or answer == 'q')
     if blind and sum(accepted, now) == 0 then return end
-    throttle(sum(accepted, now))
+    throttle(sum(accepted, now), answer == 'q')
     return
   end
   if now < s.le then

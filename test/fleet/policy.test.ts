@@ -129,6 +129,17 @@ describe('observe: the adaptive rate limit', () => {
     // Nothing admitted: halve, down to the minimum.
     expect(observe(s, p, 2, counts(0), throttled()).rate).toBe(10);
     expect(observe(state({ rate: 0.6, lastCut: 0 }), p, 2, counts(0), throttled()).rate).toBe(0.5);
+    // Nothing of this client admitted, but a 429 (the server is up, others spend the quota):
+    // rate × decrease, down to the minimum, and the server still counts as accepting.
+    const quota = seen({ answer: 'throttled', retry: true, quota: true });
+    const busy = state({ rate: 2, lastCut: 0, accepting: 1 });
+    expect(observe(busy, p, 2, counts(0), quota)).toMatchObject({
+      rate: 1.8,
+      lastCut: 2,
+      accepting: 1,
+    });
+    expect(observe(busy, p, 0.5, counts(0), quota)).toBe(busy);
+    expect(observe(state({ rate: 0.52, lastCut: 0 }), p, 2, counts(0), quota).rate).toBe(0.5);
   });
 
   it('climbs at growth³ while no ceiling holds and the server was seen accepting, at growth after an outage', () => {
