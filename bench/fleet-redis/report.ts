@@ -37,12 +37,14 @@ const range = (s: Summary, digits = 2) =>
 export function fleetRedisTable(rows: readonly FleetRedisRow[], chaos: 'none' | 'some'): string {
   const picked = rows.filter((r) => (chaos === 'none') === (r.chaos === 'none'));
   const head =
-    '| N | hint | chaos | P | contender | calls per success | last success ÷ floor | gave up | peak/C | Redis calls per request | Redis µs per request |\n' +
-    '|---|---|---|---|---|---|---|---|---|---|---|';
+    '| N | hint | chaos | P | contender | calls per success | last success ÷ floor | gave up | peak/C | Redis calls per request | Redis µs per request | longest silence, ms |\n' +
+    '|---|---|---|---|---|---|---|---|---|---|---|---|';
   const lines = picked.map((r) => {
     const m = r.metrics;
     const redis = r.contender === 'c' || r.contender === 'e';
-    return `| ${r.n} | ${r.hint} | ${r.chaos} | ${r.p} | ${r.label} | ${range(m.callsPerSuccess!)} | ${range(m.timeOverFloor!)} | ${f(m.gaveUp!.max, 0)} | ${f(m.peakOverC!.max)} | ${redis ? f(m.redisCallsPerRequest!.mean) : '–'} | ${redis ? f(m.redisUsecPerRequest!.mean, 0) : '–'} |`;
+    // Recorded by the runs since it was added; the worst run's.
+    const silence = m.longestSilenceMs ? f(m.longestSilenceMs.max, 0) : '–';
+    return `| ${r.n} | ${r.hint} | ${r.chaos} | ${r.p} | ${r.label} | ${range(m.callsPerSuccess!)} | ${range(m.timeOverFloor!)} | ${f(m.gaveUp!.max, 0)} | ${f(m.peakOverC!.max)} | ${redis ? f(m.redisCallsPerRequest!.mean) : '–'} | ${redis ? f(m.redisUsecPerRequest!.mean, 0) : '–'} | ${silence} |`;
   });
   return [head, ...lines].join('\n');
 }

@@ -34,6 +34,16 @@ const burst = 10;
 const out = resolve(RESULTS, value('out') ?? 'fleet-redis.jsonl');
 const workerFile = fileURLToPath(new URL('./worker.js', import.meta.url));
 
+/**
+ * The longest time between two attempts in a row at the server, in seconds: while every
+ * process waited on Redis, the server would hear nothing for that long.
+ */
+function longestGap(times: readonly number[]): number {
+  let longest = 0;
+  for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  return longest;
+}
+
 if (args.includes('--report')) writeFleetRedisDocs();
 else await measure();
 
@@ -128,6 +138,7 @@ async function measure(): Promise<void> {
       peakOverC: peakInWindow(server.attempts, 1, 0.1) / rate,
       redisCallsPerRequest: redisCalls / n,
       redisUsecPerRequest: usage.usec / n,
+      longestSilenceMs: longestGap(server.attempts) * 1000,
     };
   }
 
