@@ -176,7 +176,9 @@ export class Remote {
       link.call = undefined;
       link.flightFirsts = 0;
       link.flightRetries = 0;
-      this.#flush(q, link);
+      // What came in while the call was under way; with nothing, no call (an answer that
+      // stands for no time at all would otherwise call again at once, for ever).
+      if (link.pending.length > 0 || link.retries > 0) this.#flush(q, link);
     });
     return call;
   }

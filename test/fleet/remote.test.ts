@@ -84,6 +84,21 @@ describe('Coordinators sharing a store', () => {
     expect(store.calls).toBeGreaterThan(0);
   });
 
+  it('calls the store once for what is pending, however short the time its answers stand', async () => {
+    const clock = new VirtualClock();
+    const store = new SharedStore(clock, { fresh: 0, horizon: 0.25 });
+    const coordinator = new Coordinator({ clock, store });
+    // The acquire asks for a view (the first answer has not come), the outcome is reported:
+    // two calls, and none after them while nothing is pending.
+    await coordinator.acquire();
+    coordinator.record(ok, 1);
+    await clock.sleep(1);
+    expect(store.calls).toBe(2);
+    await coordinator.acquire();
+    await clock.sleep(1);
+    expect(store.calls).toBe(3);
+  });
+
   it('paces two processes together at the one learned rate, fetching slots in batches', async () => {
     const clock = new VirtualClock();
     const store = new SharedStore(clock);
