@@ -60,7 +60,8 @@ class Entry implements QuotaAnswer, QuotaCounts {
       this.state = observe(this.state, policy, now, this, o);
     }
     if (report.retries > 0) this.#retries?.add(now, report.retries);
-    const slots = takeSlots(this.state, now, report.take, o.horizon);
+    const late = report.takeUntil !== undefined && now > report.takeUntil;
+    const slots = takeSlots(this.state, now, late ? 0 : report.take, o.horizon);
     this.state = slots.state;
     this.slot = slots.first;
     this.slots = slots.count;

@@ -45,6 +45,11 @@ class Link {
   counts: QuotaCounts = NO_COUNTS;
   /** Local instant until which the last answer stands. */
   fresh = Number.NEGATIVE_INFINITY;
+  /**
+   * The store's clock read from ours: the least of local now minus the store's `now` over
+   * the answers (the one that came back soonest; a late one would make it too large).
+   */
+  shift: number | undefined = undefined;
   /** Local instant before which the store is not asked (it failed). */
   down = Number.NEGATIVE_INFINITY;
   /** The call under way, and the slots its answer handed out. */
@@ -153,7 +158,17 @@ export class Remote {
 
   /** One call to the store, within its deadline; on a fault the local state goes on alone. */
   #send(q: LinkedQuota, link: Link, take: number): Promise<Granted> {
-    const report: QuotaReport = { observations: link.pending, retries: link.retries, take };
+    // Slots that come after the deadline go to waste: the store hands out none past it.
+    const takeUntil =
+      take > 0 && link.shift !== undefined
+        ? this.#clock.now() + this.#timeout - link.shift
+        : undefined;
+    const report: QuotaReport = {
+      observations: link.pending,
+      retries: link.retries,
+      take,
+      takeUntil,
+    };
     link.pending = [];
     link.urgent = false;
     link.flightFirsts = link.firsts;
@@ -215,6 +230,7 @@ export class Remote {
     // The store's instants as durations from its now, read from ours: a hold ends no sooner
     // than the store says (the answer's travel time only makes it later).
     const shift = now - answer.now;
+    link.shift = Math.min(link.shift ?? shift, shift);
     const before = q.answer.state;
     // What happened here while the call was under way still counts here (counted once).
     q.answer = this.#local.seed(q.key, rebase(answer.state, shift), this.#policy, link.pending);

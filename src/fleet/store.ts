@@ -10,9 +10,10 @@
  *
  * **Time.** Every instant in a call is read from the store's own clock and compared only
  * with instants of that clock (a remote store uses its server's time, never the caller's):
- * the report carries no instant at all, and the answer carries the store's `now` beside its
- * instants, so the Coordinator reads each one as a duration from `now`. Clocks of different
- * machines never meet.
+ * the report carries no instant of the caller's clock (its one instant, `takeUntil`, is on
+ * the store's clock, read from the last answer), and the answer carries the store's `now`
+ * beside its instants, so the Coordinator reads each one as a duration from `now`. Clocks of
+ * different machines never meet.
  *
  * **Few calls.** A Coordinator calls a store when it has to:
  * - with bad news at once: an outcome that throttled or carried a `Retry-After`;
@@ -48,6 +49,12 @@ export interface QuotaReport {
   readonly retries: number;
   /** Start slots wanted: attempts waiting for their turn (0: none). */
   readonly take: number;
+  /**
+   * An instant on the store's own clock (read from its last answer) after which the caller
+   * no longer waits for this answer: a call the store runs later (queued while it was
+   * stopped) hands out no slots, which nobody would use. `undefined`: no such instant.
+   */
+  readonly takeUntil?: number | undefined;
 }
 
 /** A store's answer: the quota's state after the report, and the slots handed out. */

@@ -225,6 +225,7 @@ export class RedisStore implements QuotaStore {
       budget ? String(budget.window) : '',
       String(report.retries),
       String(report.take),
+      report.takeUntil === undefined ? '' : String(report.takeUntil),
     ];
     // Equal observations in a row travel as one with a count: a process that sends
     // thousands of requests between two calls reports a few runs, not thousands.

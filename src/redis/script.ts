@@ -8,8 +8,8 @@
  * ARGV: 1 seconds added to the server's TIME (0 but in tests), 2 horizon, 3 seconds an idle
  * quota is kept, 4-6 hold (on, whilePacing, maxHold), 7-16 limit (on, minRate, growth, probe,
  * decrease, cooldown, startGrowth, deepestCut, ceilingHold, confirmBand, confirmedHold),
- * 18 budget window ('' when off), 19 retries spent, 20 slots wanted,
- * then 6 per run of equal observations (how many, first, answer t|q|a|f (q: a throttle
+ * 18 budget window ('' when off), 19 retries spent, 20 slots wanted, 21 the instant on the
+ * server's clock after which no slots are handed out ('' for none), then 6 per run of equal observations (how many, first, answer t|q|a|f (q: a throttle
  * with status 429), retry, retryAfter or '', waiting).
  * Every number travels as a string (Lua would truncate a fractional reply) and every
  * instant is the server's: the caller sends durations only.
@@ -34,6 +34,7 @@ local startGrowth, deepestCut = tonumber(A[13]), tonumber(A[14])
 local ceilingHold, confirmBand, confirmedHold = tonumber(A[15]), tonumber(A[16]), tonumber(A[17])
 local window = tonumber(A[18])
 local spent, take = tonumber(A[19]), tonumber(A[20])
+if A[21] ~= '' and now > tonumber(A[21]) then take = 0 end
 
 -- The state, validated: anything missing, malformed or out of range is a cold start.
 local names = {'u', 'sp', 'k', 'r', 'th', 'cu', 'ac', 'lc', 'le', 'l'}
@@ -176,7 +177,7 @@ local function observe(first, answer, retry, retryAfter, waiting)
   if waiting then grow() end
 end
 
-for i = 21, #A, 6 do
+for i = 22, #A, 6 do
   local times = tonumber(A[i])
   local first, answer, retry = A[i + 1] == '1', A[i + 2], A[i + 3] == '1'
   local retryAfter = num(A[i + 4])

@@ -97,6 +97,20 @@ describe('MemoryStore', () => {
     });
   });
 
+  it('hands out no slots to a call it runs after the instant the caller stopped waiting', async () => {
+    const clock = new VirtualClock();
+    const p = policyOf({ rateLimit: { minRate: 20 } });
+    const store = new MemoryStore(clock, { fresh: 0.25, horizon: 0.25 });
+    store.sync('a', report({ observations: [seen({ answer: 'throttled', retry: true })] }), p);
+    await clock.sleep(1);
+    // Run late: nothing taken, so the next call still gets the slot due now.
+    expect(store.sync('a', report({ take: 10, takeUntil: 0.99 }), p).slots).toBe(0);
+    expect(store.sync('a', report({ take: 10, takeUntil: 1 }), p)).toMatchObject({
+      slot: 1,
+      slots: 6,
+    });
+  });
+
   it('replays outcomes onto a seeded state without counting them again', () => {
     const clock = new VirtualClock();
     const store = new MemoryStore(clock);

@@ -14,6 +14,8 @@ type Mode = 'ok' | 'hang' | 'reject' | 'throw';
 
 class SharedStore implements QuotaStore {
   calls = 0;
+  /** The slots each call handed out, in the order the store ran them. */
+  readonly granted: number[] = [];
   mode: Mode = 'ok';
   readonly #inner: MemoryStore;
 
@@ -23,7 +25,7 @@ class SharedStore implements QuotaStore {
     /** Seconds the store's clock runs ahead of the clients'. */
     skew = 0,
     /** Seconds each way between a client and the store. */
-    readonly delay = 0.002,
+    public delay = 0.002,
   ) {
     const own: Clock = {
       now: () => clock.now() + skew,
@@ -42,6 +44,7 @@ class SharedStore implements QuotaStore {
     const sent = { ...report, observations: [...report.observations] };
     return this.clock.sleep(this.delay).then(async () => {
       const a = this.#inner.sync(key, sent, policy);
+      this.granted.push(a.slots);
       const { accepted, requests, retries } = a.counts;
       const copy: QuotaAnswer = { ...a, state: a.state, counts: { accepted, requests, retries } };
       await this.clock.sleep(this.delay);
@@ -97,6 +100,26 @@ describe('Coordinators sharing a store', () => {
     await coordinator.acquire();
     await clock.sleep(1);
     expect(store.calls).toBe(3);
+  });
+
+  it('takes no slots in a call that the store runs after the caller stopped waiting for it', async () => {
+    const clock = new VirtualClock();
+    // The store's clock is more than an hour ahead: the instant is read from its answers.
+    const store = new SharedStore(clock, undefined, 5000);
+    const coordinator = new Coordinator({ clock, store, retryAfter: false, budget: false });
+    for (let i = 0; i < 20; i++) coordinator.record(ok, 1);
+    coordinator.record(throttled(), 1);
+    await clock.sleep(1.5);
+    await coordinator.acquire();
+    expect(store.granted.at(-1)).toBeGreaterThan(0);
+    // The store stalls: each call runs a second after it was sent, long past its deadline.
+    store.delay = 1;
+    const before = store.granted.length;
+    for (let i = 0; i < 10; i++) await coordinator.acquire();
+    await clock.sleep(3);
+    const late = store.granted.slice(before);
+    expect(late.length).toBeGreaterThan(0);
+    expect(late.every((slots) => slots === 0)).toBe(true);
   });
 
   it('paces two processes together at the one learned rate, fetching slots in batches', async () => {

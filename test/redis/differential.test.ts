@@ -53,6 +53,8 @@ const step = fc.record({
     .map((runs) => runs.flat()),
   retries: fc.constantFrom(0, 0, 1, 3),
   take: fc.constantFrom(0, 0, 1, 5, 64),
+  // Seconds after the last answer's now past which no slots are handed out.
+  takeWithin: fc.option(fc.constantFrom(0.0005, 0.1, 5), { nil: undefined }),
 });
 
 const settings: fc.Arbitrary<PolicySettings> = fc.record({
@@ -149,6 +151,7 @@ describe('the Redis store and the memory store', () => {
             { fresh: 0.25, horizon: 0.5 },
           );
           let shift = 0;
+          let last: number | undefined;
           for (const s of steps) {
             shift += s.pause;
             shiftClock(store, shift);
@@ -156,9 +159,12 @@ describe('the Redis store and the memory store', () => {
               observations: s.observations,
               retries: s.retries,
               take: s.take,
+              takeUntil:
+                last === undefined || s.takeWithin === undefined ? undefined : last + s.takeWithin,
             };
             const remote = await store.sync(key, r, policy);
             now = remote.now;
+            last = now;
             const local = memory.sync(key, r, policy);
             expectAlike(decisions(remote), decisions(local));
           }

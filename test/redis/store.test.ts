@@ -214,8 +214,8 @@ describe('RedisStore events and options', () => {
     const accepted = Array.from({ length: 10_000 }, () => seen({}));
     const answer = await store.sync('q', report([...accepted, seen({ first: false })]), policy);
     expect(answer.counts).toEqual({ accepted: 10_001, requests: 10_000, retries: 0 });
-    // EVALSHA, its sha, the key count, 2 keys, 20 settings, and 6 for each of the 2 runs.
-    expect(sent.at(-1)).toBe(3 + 2 + 20 + 12);
+    // EVALSHA, its sha, the key count, 2 keys, 21 settings, and 6 for each of the 2 runs.
+    expect(sent.at(-1)).toBe(3 + 2 + 21 + 12);
   });
 
   it('gives up on a call after its deadline, and on new calls while many hang', async () => {
