@@ -33,7 +33,13 @@ export interface RedisStoreOptions {
    * @default 0.25
    */
   fresh?: number;
-  /** Seconds ahead within which one call hands out the start slots that come due. @default 0.5 */
+  /**
+   * Seconds ahead within which one call hands out the start slots that come due. Slots
+   * keep the pace they were handed out at, so a longer horizon makes fewer Redis calls but
+   * sends more requests at the old pace after a throttle lowered it (0.5 s: about half the
+   * calls, and 7-9 % more requests per success with one to four processes).
+   * @default 0.1
+   */
   horizon?: number;
   /** Seconds an idle quota stays in Redis (after any hold ends). @default 600 */
   idle?: number;
@@ -109,7 +115,7 @@ export class RedisStore implements QuotaStore {
     this.#prefix = prefix;
     this.timeout = checkNumber('timeout', o.timeout ?? 0.05, { min: 0.001, max: 60 });
     this.#fresh = checkNumber('fresh', o.fresh ?? 0.25, { min: 0, max: 10 });
-    this.#horizon = String(checkNumber('horizon', o.horizon ?? 0.5, { min: 0, max: 10 }));
+    this.#horizon = String(checkNumber('horizon', o.horizon ?? 0.1, { min: 0, max: 10 }));
     this.#idle = String(checkNumber('idle', o.idle ?? 600, { min: 1, max: 86_400 }));
     // Connect and load the script now, so that the first call does not pay for either
     // (on a busy machine both together can take longer than the deadline).
