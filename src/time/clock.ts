@@ -17,6 +17,13 @@ export interface Clock {
   sleep(seconds: number, signal?: AbortSignal): Promise<void>;
   /** A number in [0, 1). */
   random(): number;
+  /**
+   * `true` for a clock whose time passes only when told ({@link VirtualClock}): nothing
+   * then waits on real time for it. A clock of real time (offset, scaled or logged) leaves
+   * it out, and gets what {@link systemClock} gets: before a shared store's deadline counts,
+   * the event loop reads the answers already received.
+   */
+  readonly virtual?: boolean;
 }
 
 /** Real time: `performance.now()`, `setTimeout` and `Math.random`. */

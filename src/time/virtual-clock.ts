@@ -65,6 +65,8 @@ class Sleeper implements Timed, AbortWaiter {
  * ```
  */
 export class VirtualClock implements Clock {
+  /** Its time passes only when told (see {@link Clock.virtual}). */
+  readonly virtual = true;
   #now: number;
   readonly #random: () => number;
   #seq = 0;
