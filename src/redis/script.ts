@@ -9,10 +9,12 @@
  * quota is kept, 4-6 hold (on, whilePacing, maxHold), 7-16 limit (on, minRate, growth, probe,
  * decrease, cooldown, startGrowth, deepestCut, ceilingHold, confirmBand, confirmedHold),
  * 18 budget window ('' when off), 19 retries spent, 20 slots wanted, 21 the instant on the
- * server's clock after which no slots are handed out ('' for none), then 6 per run of equal observations (how many, first, answer t|q|a|f (q: a throttle
- * with status 429), retry, retryAfter or '', waiting).
+ * server's clock after which no slots are handed out ('' for none), then 6 per run of
+ * equal observations (how many, first, answer t|q|a|f (q: a throttle with status 429),
+ * retry, retryAfter or '', waiting).
  * Every number travels as a string (Lua would truncate a fractional reply) and every
- * instant is the server's: the caller sends durations only.
+ * instant is the server's: the caller sends durations, and argument 21 on the server's
+ * clock as read from its answers.
  * Reply: now, the 10 state fields, accepted, requests, retries, slot, slots, gap.
  */
 export const SYNC_SCRIPT = `
