@@ -9,7 +9,7 @@ import { retry } from '../../src/retry/retry.js';
 import { retryInfo } from '../../src/retry/retry-info.js';
 import { VirtualClock } from '../../src/time/virtual-clock.js';
 import { type FaultServer, startFaultServer } from '../support/fault-server.js';
-import { ok, throttled } from '../support/fleet.js';
+import { ok, throttled, unavailable } from '../support/fleet.js';
 
 // Bounds on what one response can do to every request that shares a Coordinator.
 
@@ -119,7 +119,7 @@ describe('shared holds are bounded', () => {
       budget: false,
       rateLimit: { minRate: 0.5, growth: 1 },
     });
-    coordinator.record({ retry: true, status: 503 }, 1);
+    coordinator.record(unavailable, 1);
     expect(coordinator.state().rate).toBe(0.5);
     const first = coordinator.acquire(undefined, { deadline: 100 });
     const second = coordinator.acquire(undefined, { deadline: 100 });
@@ -270,7 +270,7 @@ describe('memory and listeners', () => {
   it('many waiters on one signal put one listener on it', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, retryAfter: false, budget: false });
-    coordinator.record({ retry: true, status: 503 }, 1);
+    coordinator.record(unavailable, 1);
     const controller = new AbortController();
     const warnings: Error[] = [];
     const onWarning = (w: Error) => warnings.push(w);

@@ -365,7 +365,7 @@ describe('adaptive rate limit', () => {
       budget: false,
       rateLimit: { minRate: 0.25, growth: 1 },
     });
-    coordinator.record({ retry: true, status: 503 }, 1);
+    coordinator.record(unavailable, 1);
     expect(coordinator.state().rate).toBe(0.25);
     const times = await starts(coordinator, clock, 3);
     expect(times).toEqual([0, 4, 8]);
@@ -383,13 +383,13 @@ describe('adaptive rate limit', () => {
     coordinator.record(throttled(), 1);
     expect(coordinator.state().rate).toBe(8);
     await clock.sleep(1.5);
-    coordinator.record({ retry: true, status: 503 }, 2);
+    coordinator.record(unavailable, 2);
     expect(coordinator.state().rate).toBe(4);
-    coordinator.record({ retry: true, status: 503 }, 2);
+    coordinator.record(unavailable, 2);
     expect(coordinator.state().rate).toBe(4);
     for (const expected of [2, 1, 0.5, 0.5]) {
       await clock.sleep(1);
-      coordinator.record({ retry: true, status: 503 }, 2);
+      coordinator.record(unavailable, 2);
       expect(coordinator.state().rate).toBe(expected);
     }
   });
@@ -449,15 +449,15 @@ describe('adaptive rate limit', () => {
   it('does not grow while the server accepts nothing or nobody waits', async () => {
     const clock = new VirtualClock();
     const coordinator = new Coordinator({ clock, retryAfter: false, budget: false });
-    coordinator.record({ retry: true, status: 503 }, 1);
+    coordinator.record(unavailable, 1);
     expect(coordinator.state().rate).toBe(0.5);
     await clock.sleep(60);
     for (let i = 0; i < 5; i++) coordinator.record(ok, 1);
     expect(coordinator.state().rate).toBe(0.5);
     await starts(coordinator, clock, 3);
-    coordinator.record({ retry: true, status: 503 }, 2);
+    coordinator.record(unavailable, 2);
     await clock.sleep(2);
-    coordinator.record({ retry: true, status: 503 }, 2);
+    coordinator.record(unavailable, 2);
     expect(coordinator.state().rate).toBe(0.5);
   });
 
